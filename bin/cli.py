@@ -1,0 +1,146 @@
+"""The `connext` command line: one CLI, one subcommand per job."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+DEFAULT_CONFIG = os.environ.get("CONNEXT_CONFIG", "config.toml")
+EXIT_CONFIG = 2
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        "-c",
+        default=DEFAULT_CONFIG,
+        metavar="PATH",
+        help=f"site configuration (default: {DEFAULT_CONFIG}, or $CONNEXT_CONFIG)",
+    )
+
+
+def _add_logging(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-level",
+        choices=["TRACE", "DEBUG", "INFO", "WARNING", "ERROR"],
+        help="overrides logging.level of the config",
+    )
+    parser.add_argument("--log-format", choices=["human", "json"], help="overrides logging.format of the config")
+
+
+def _load(path: str):  # -> Config | None, printing the problems
+    from connext.core.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as err:
+        print(f"{path}: {len(err.problems)} problem(s):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from loguru import logger
+
+    from connext.bin.daemon import Daemon
+    from connext.core.lock import AlreadyRunning
+    from connext.core.logs import setup_logging
+
+    config = _load(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    setup_logging(args.log_level or config.logging.level, args.log_format or config.logging.format)
+    daemon = Daemon(config)
+    try:
+        daemon.start()
+    except AlreadyRunning as err:
+        logger.error("{}", err)
+        return 1
+    except OSError as err:
+        logger.error("cannot start: {}", err)
+        daemon.stop()
+        return 1
+    return daemon.wait()
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from connext.core.config import describe_site, site_summary
+
+    config = _load(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    if args.json:
+        print(json.dumps(site_summary(config), indent=2))
+    else:
+        print(f"{args.config}: valid\n{describe_site(config)}")
+    return 0
+
+
+def cmd_debug(args: argparse.Namespace) -> int:
+    from connext.bin.debug_client import build_request, render_actors, request
+
+    socket_path = args.socket
+    if socket_path is None:
+        config = _load(args.config)
+        if config is None:
+            return EXIT_CONFIG
+        socket_path = config.debug.socket
+    try:
+        payload = build_request(args.words)
+    except ValueError as err:
+        print(f"bad request: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        reply = request(socket_path, payload)
+    except (OSError, ValueError) as err:
+        print(f"cannot talk to {socket_path}: {err}", file=sys.stderr)
+        return 1
+    if payload.get("cmd") == "actors" and reply.get("ok") and not args.json:
+        print(render_actors(reply))
+    else:
+        print(json.dumps(reply, indent=2))
+    return 0 if reply.get("ok") else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="connext", description="Control daemon of a home energy box.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the daemon", description="Run the long-lived control daemon.")
+    _add_config(run)
+    _add_logging(run)
+    run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser(
+        "check-config",
+        help="validate a configuration and print the understood site",
+        description="Validate the config; exit 0 when valid, 2 with every problem otherwise.",
+    )
+    _add_config(check)
+    check.add_argument("--json", action="store_true", help="print the site as JSON")
+    check.set_defaults(func=cmd_check_config)
+
+    debug = sub.add_parser(
+        "debug",
+        help="query a running daemon through its debug socket",
+        description="Requests: actors | state NAME | site | version | help | raw JSON | CMD key=value ...",
+    )
+    _add_config(debug)
+    debug.add_argument("--socket", metavar="PATH", help="debug socket (default: debug.socket of the config)")
+    debug.add_argument("--json", action="store_true", help="print the raw JSON reply")
+    debug.add_argument("words", nargs="*", help="the request, e.g. `actors` or `state meter`")
+    debug.set_defaults(func=cmd_debug)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
