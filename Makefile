@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test venv system-deps lint format bench clean
 
 demo: $(STAMP)  ## set up, then run the simulated demo site
-	$(BIN)/connext demo
+	$(BIN)/connext run --config config.toml
 
 test: $(STAMP) system-deps  ## set up, then run the whole test suite
 	$(BIN)/pytest

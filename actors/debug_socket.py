@@ -49,9 +49,10 @@ class _Client:
 class DebugServer:
     """Serves registered commands; `register(cmd, handler, help)` adds one."""
 
-    def __init__(self, path: str | Path, clock: Clock) -> None:
+    def __init__(self, path: str | Path, clock: Clock, idle_timeout_s: float = IDLE_TIMEOUT_S) -> None:
         self.path = Path(path)
         self.clock = clock
+        self.idle_timeout_s = idle_timeout_s
         self._handlers: dict[str, tuple[Handler, str]] = {}
         self._clients: dict[int, _Client] = {}
         self._selector = selectors.DefaultSelector()
@@ -168,7 +169,7 @@ class DebugServer:
     def _drop_idle(self) -> None:
         now = self.clock.monotonic()
         for client in list(self._clients.values()):
-            if now - client.last_active_s > IDLE_TIMEOUT_S:
+            if now - client.last_active_s > self.idle_timeout_s:
                 self._close(client)
 
     def _close(self, client: _Client) -> None:

@@ -72,6 +72,8 @@ class Supervisor(pykka.ThreadingActor):
         self.supervising = True
         self.children: dict[str, _ChildState] = {}
         self.groups: dict[str, _GroupState] = {}
+        if directory.record(name) is None:
+            directory.declare(name, "Supervisor", "-")
         for child, chain in walk(tree):
             record = directory.declare(child.name, child.actor.__name__, chain[-1].name)
             self.children[child.name] = _ChildState(child, chain, record)
@@ -85,6 +87,9 @@ class Supervisor(pykka.ThreadingActor):
     # --- lifecycle --------------------------------------------------------------------
 
     def on_start(self) -> None:
+        record = self.directory.record(self.name)
+        assert record is not None
+        record.ref, record.status, record.started_at_s = self.actor_ref, "running", self.clock.monotonic()
         self._start_pending(list(self.children))
 
     def on_receive(self, message: Any) -> Any:
@@ -98,8 +103,8 @@ class Supervisor(pykka.ThreadingActor):
             case StopSupervising():
                 self.supervising = False
                 return [r.name for r in self.directory.records()]
-            case _:
-                raise TypeError(f"supervisor: unexpected message {message!r}")
+            case _:  # a bug elsewhere; the root of the tree must not die of it
+                logger.error("supervisor: unexpected message {!r} ignored", message)
         return None
 
     def _start(self, name: str) -> None:
@@ -241,7 +246,7 @@ class Supervisor(pykka.ThreadingActor):
 
     def _broadcast(self, message: object) -> None:
         for record in self.directory.records():
-            if record.ref is not None and record.ref.is_alive():
+            if record.name != self.name and record.ref is not None and record.ref.is_alive():
                 record.ref.tell(message)
 
     def _intensity(self, group: Group) -> int:

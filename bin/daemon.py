@@ -57,9 +57,7 @@ class Daemon:
             self._metrics_server, bound = metrics.serve(host, port)
             self.endpoints["metrics"] = f"http://{host}:{bound}/metrics"
         tree = self.tree or build_tree(self.config)
-        record = self.directory.declare(SUPERVISOR, "Supervisor", "-")
         self._supervisor = Supervisor.start(tree, self.directory, self.clock, self.config.supervisor, self.ticker)
-        record.ref, record.status, record.started_at_s = self._supervisor, "running", self.clock.monotonic()
         self.ticker.every(SUPERVISOR, self.config.supervisor.tick_s, self.directory.address(SUPERVISOR), Tick())
         self.ticker.start()
         register_builtin(self.debug, self.directory, self.config, self.clock, started_at_s, self.endpoints)

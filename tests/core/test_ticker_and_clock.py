@@ -1,0 +1,64 @@
+"""The ticker paces periodic work through addresses; clocks move as told."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from support.waiting import wait_until
+
+from connext.actors.base import ActorContext, ConnextActor
+from connext.actors.directory import Directory
+from connext.actors.messages import Tick
+from connext.actors.ticker import Ticker
+from connext.core.clock import ManualClock, SystemClock
+
+
+class TickCounter(ConnextActor):
+    def __init__(self, ctx: ActorContext) -> None:
+        super().__init__(ctx)
+        self.tags: list[str] = []
+
+    def receive(self, message: Any) -> Any:
+        match message:
+            case Tick(tag=tag):
+                self.tags.append(tag)
+            case "tags":
+                return list(self.tags)
+            case _:
+                return super().receive(message)
+
+
+def test_ticks_reach_the_actor_behind_an_address_and_a_key_replaces_its_job() -> None:
+    clock, directory = SystemClock(), Directory()
+    record = directory.declare("counter", "TickCounter", "site")
+    record.ref = TickCounter.start(ActorContext("counter", clock, directory, directory.address("supervisor")))
+    ticker = Ticker(clock)
+    ticker.start()
+    try:
+        ticker.every("job", 0.01, directory.address("counter"), Tick("a"))
+        wait_until(lambda: len(record.ref.ask("tags", timeout=5)) >= 3, what="three ticks")
+        ticker.every("job", 0.01, directory.address("counter"), Tick("b"))  # replaces, not doubles
+        assert ticker.jobs() == {"job": 0.01}
+        wait_until(lambda: record.ref.ask("tags", timeout=5)[-3:] == ["b", "b", "b"], what="replaced job")
+        ticker.cancel("job")
+        assert ticker.jobs() == {}
+    finally:
+        ticker.stop()
+
+
+def test_a_ticker_refuses_a_non_positive_period() -> None:
+    with pytest.raises(ValueError, match="period must be > 0"):
+        Ticker(SystemClock()).every("x", 0, Directory().address("x"), Tick())
+
+
+def test_manual_clock_moves_both_scales_together_and_only_forward() -> None:
+    clock = ManualClock(start=datetime(2026, 3, 29, 0, 30, tzinfo=UTC), monotonic_s=5.0)
+    clock.advance(90.5)
+    assert clock.monotonic() == 95.5
+    assert clock.now() == datetime(2026, 3, 29, 0, 31, 30, 500000, tzinfo=UTC)
+    with pytest.raises(ValueError, match="backwards"):
+        clock.advance(-1)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        ManualClock(start=datetime(2026, 1, 1))
