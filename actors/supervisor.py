@@ -23,6 +23,7 @@ from loguru import logger
 from connext.core import metrics
 from connext.core.clock import Clock
 from connext.core.config import SupervisorConfig
+from connext.core.systemd import Notifier
 
 from .base import ActorContext
 from .directory import ActorRecord, Directory
@@ -65,10 +66,14 @@ class Supervisor(pykka.ThreadingActor):
         settings: SupervisorConfig,
         ticker: Ticker | None = None,
         name: str = "supervisor",
+        notifier: Notifier | None = None,
+        essential: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__()
         self.tree, self.directory, self.clock, self.settings = tree, directory, clock, settings
         self.ticker, self.name = ticker, name
+        self.notifier, self.essential = notifier, essential
+        self.watchdog_fed_at_s: float | None = None
         self.supervising = True
         self.children: dict[str, _ChildState] = {}
         self.groups: dict[str, _GroupState] = {}
@@ -155,6 +160,7 @@ class Supervisor(pykka.ThreadingActor):
                 self._failed(name, "stopped unexpectedly (error in on_start?)")
             elif record.status == "running" and state.failures_in_a_row and self._stable(state, now):
                 state.failures_in_a_row = 0  # stable again: the next failure restarts fast
+        self._feed_watchdog(now)
         due = [
             n
             for n, s in self.children.items()
@@ -189,6 +195,22 @@ class Supervisor(pykka.ThreadingActor):
             self.children[victim].record.restarts += 1
             metrics.ACTOR_RESTARTS.labels(actor=victim).inc()
         logger.warning("restarting {} in {:.2f} s", ", ".join(victims), delay)
+
+    def healthy(self) -> bool:
+        """Supervising, and no essential actor given up: what the service watchdog hears."""
+        return self.supervising and not any(
+            self.children[name].record.status == "degraded" for name in self.essential if name in self.children
+        )
+
+    def _feed_watchdog(self, now: float) -> None:
+        """Tell systemd we are alive at half its WatchdogSec, but only while healthy: a
+        supervisor that stops ticking, or a tree that lost its essentials, gets restarted."""
+        notifier = self.notifier
+        if notifier is None or notifier.watchdog_s is None or not self.healthy():
+            return
+        if self.watchdog_fed_at_s is None or now - self.watchdog_fed_at_s >= notifier.watchdog_s / 2:
+            notifier.notify("WATCHDOG=1")
+            self.watchdog_fed_at_s = now
 
     def _stable(self, state: _ChildState, now: float) -> bool:
         """Running for a whole intensity period since the last (re)start."""
@@ -261,6 +283,8 @@ class Supervisor(pykka.ThreadingActor):
         now = self.clock.monotonic()
         return {
             "supervising": self.supervising,
+            "healthy": self.healthy(),
+            "essential": sorted(self.essential),
             "groups": {
                 name: {
                     "strategy": g.group.strategy,

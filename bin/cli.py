@@ -54,6 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     setup_logging(args.log_level or config.logging.level, args.log_format or config.logging.format)
     daemon = Daemon(config)
+    daemon.handle_signals()
     try:
         daemon.start()
     except AlreadyRunning as err:

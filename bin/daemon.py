@@ -15,7 +15,7 @@ from loguru import logger
 from connext.actors.debug_commands import register_builtin
 from connext.actors.debug_socket import DebugServer
 from connext.actors.directory import ActorRecord, Directory
-from connext.actors.messages import EnterSafeState, StopSupervising, Tick
+from connext.actors.messages import EnterSafeState, GetSnapshot, StopSupervising, Tick
 from connext.actors.site_tree import build_tree, register_debug_commands
 from connext.actors.supervisor import Supervisor
 from connext.actors.ticker import Ticker
@@ -24,10 +24,16 @@ from connext.core import metrics
 from connext.core.clock import Clock, SystemClock
 from connext.core.config import Config, parse_listen
 from connext.core.lock import StateDirLock
+from connext.core.systemd import Notifier
 
 SUPERVISOR = "supervisor"
 SAFE_STATE_TIMEOUT_S = 2.0
+# Given up, these leave the box unable to do its job: the service watchdog starves and
+# systemd restarts the daemon. A degraded device group does not (a restart cannot fix a
+# missing meter; the controller already runs the site safely without it).
+ESSENTIAL = frozenset({"site-controller"})
 STOP_TIMEOUT_S = 3.0
+TREE_START_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -48,6 +54,7 @@ class Daemon:
         self._metrics_server: Any = None
         self._supervisor: pykka.ActorRef[Supervisor] | None = None
         self._stopped = False
+        self.notifier = Notifier()
 
     def start(self) -> None:
         started_at_s = self.clock.monotonic()
@@ -57,12 +64,20 @@ class Daemon:
             self._metrics_server, bound = metrics.serve(host, port)
             self.endpoints["metrics"] = f"http://{host}:{bound}/metrics"
         tree = self.tree or build_tree(self.config)
-        self._supervisor = Supervisor.start(tree, self.directory, self.clock, self.config.supervisor, self.ticker)
+        self._supervisor = Supervisor.start(
+            tree, self.directory, self.clock, self.config.supervisor, self.ticker,
+            notifier=self.notifier, essential=ESSENTIAL,
+        )  # fmt: skip
+        try:  # a barrier: the supervisor answers once on_start has started the whole tree
+            self._supervisor.ask(GetSnapshot(), timeout=TREE_START_TIMEOUT_S)
+        except pykka.Timeout:
+            logger.warning("the actor tree is still starting after {} s; going on", TREE_START_TIMEOUT_S)
         self.ticker.every(SUPERVISOR, self.config.supervisor.tick_s, self.directory.address(SUPERVISOR), Tick())
         self.ticker.start()
         register_builtin(self.debug, self.directory, self.config, self.clock, started_at_s, self.endpoints)
         register_debug_commands(self.debug, self.directory, self.config, self.clock)
         self.debug.start()
+        self.notifier.notify("READY=1", f"STATUS=running, {len(self.directory.records()) - 1} actors")
         logger.info(
             "connext {} running: {} actors, metrics {}, debug socket {} (start-up {:.0f} ms)",
             metrics.version(),
@@ -72,10 +87,14 @@ class Daemon:
             (self.clock.monotonic() - started_at_s) * 1000,
         )
 
-    def wait(self) -> int:
-        """Block until SIGTERM/SIGINT (or `stopping` is set); then stop. Returns the exit code."""
+    def handle_signals(self) -> None:
+        """Route SIGTERM/SIGINT to a clean stop. Call from the main thread before `start()`,
+        so a signal that arrives while starting is not lost."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
+
+    def wait(self) -> int:
+        """Block until a signal (see `handle_signals`) or `stopping`; then stop. Returns the exit code."""
         code = 0
         while not self.stopping.wait(timeout=1.0):
             if self._supervisor is not None and not self._supervisor.is_alive():
@@ -95,6 +114,7 @@ class Daemon:
             return
         self._stopped = True
         self.stopping.set()
+        self.notifier.notify("STOPPING=1", "STATUS=stopping: outputs and wallboxes to their safe state")
         steps = (
             self.ticker.stop,
             self._stop_supervising,

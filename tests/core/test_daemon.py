@@ -11,37 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.configs import site_document
+from support.core_helpers import config_file
 from support.waiting import wait_until
 
 TESTS = Path(__file__).resolve().parents[1]
 CONNEXT = [sys.executable, "-m", "connext.bin.cli"]
-
-
-def config_file(tmp_path: Path, log_format: str = "human") -> Path:
-    """A TOML config for topology 9 with its state under tmp_path."""
-    document = site_document(9)
-    path = tmp_path / "site.toml"
-    path.write_text(
-        f"""
-state_dir = "state"
-[box]
-serial = "{document["box"]["serial"]}"
-[site]
-phases = 3
-contracted_power_w = 6000
-topology = 9
-[rs485]
-port = "tcp://127.0.0.1:1"
-[meter]
-address = 32
-[metrics]
-listen = "127.0.0.1:0"
-[logging]
-format = "{log_format}"
-"""
-    )
-    return path
 
 
 @pytest.fixture

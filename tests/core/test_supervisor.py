@@ -6,40 +6,18 @@ import itertools
 from typing import Any
 
 import pytest
+from support.core_helpers import SETTINGS, Flaky, fail, tick
 from support.waiting import wait_until
 
 from connext.actors.base import ConnextActor
 from connext.actors.directory import Directory
-from connext.actors.messages import ActorsDegraded, GetSnapshot, Tick
+from connext.actors.messages import ActorsDegraded, GetSnapshot
 from connext.actors.supervisor import Supervisor
 from connext.actors.tree import Child, Group
 from connext.core.clock import ManualClock
-from connext.core.config import SupervisorConfig
 from connext.core.metrics import REGISTRY
 
-SETTINGS = SupervisorConfig(backoff_base_s=1.0, backoff_cap_s=4.0, intensity=3, period_s=60.0, degraded_retry_s=100.0)
 _ids = itertools.count()
-
-
-class Flaky(ConnextActor):
-    """Raises on "boom"; remembers the degraded notices it receives."""
-
-    def __init__(self, ctx: Any) -> None:
-        super().__init__(ctx)
-        self.notices: list[tuple[tuple[str, ...], bool]] = []
-
-    def receive(self, message: Any) -> Any:
-        if message == "boom":
-            raise RuntimeError("boom")
-        if message == "ping":
-            return "pong"
-        return super().receive(message)
-
-    def on_degraded(self, names: tuple[str, ...], degraded: bool) -> None:
-        self.notices.append((names, degraded))
-
-    def snapshot(self) -> dict[str, Any]:
-        return {"notices": [[list(n), d] for n, d in self.notices]}
 
 
 class BrokenStart(ConnextActor):
@@ -64,20 +42,6 @@ def status(directory: Directory, name: str) -> str:
     record = directory.record(name)
     assert record is not None
     return record.status
-
-
-def fail(directory: Directory, name: str) -> None:
-    """Make `name` raise, and wait until the supervisor has dealt with it."""
-    record = directory.record(name)
-    assert record is not None and record.ref is not None
-    failures = record.restarts + (record.status == "degraded")
-    record.ref.tell("boom")
-    wait_until(lambda: record.status != "running" or record.restarts > failures, what=f"{name} failure handled")
-
-
-def tick(supervisor: Any, clock: ManualClock, seconds: float) -> None:
-    clock.advance(seconds)
-    supervisor.ask(Tick(), timeout=5)
 
 
 def metric(name: str, actor: str) -> float | None:
@@ -181,6 +145,7 @@ def test_rest_for_one_restarts_the_later_siblings_and_gives_the_group_up_togethe
 def test_a_crash_in_on_start_is_noticed_on_tick(clock: ManualClock) -> None:
     (broken,) = names("broken")
     supervisor, directory = start(Group("site", (Child(broken, BrokenStart),)), clock)
+    wait_until(lambda: not directory.record(broken).ref.is_alive(), what="on_start to fail")
     tick(supervisor, clock, 0.0)
     record = directory.record(broken)
     assert record.status == "restarting"

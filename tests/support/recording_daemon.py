@@ -46,6 +46,7 @@ def main(config_path: str, log: str) -> int:
         Child("site-controller", Recording, kwargs),
     ))  # fmt: skip
     daemon = Daemon(config, tree=tree)
+    daemon.handle_signals()
     daemon.start()
     return daemon.wait()
 
