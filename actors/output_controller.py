@@ -194,7 +194,10 @@ class OutputControllerActor(ConnextActor):
             "values": asdict(self._values(now_s)),
             "logics": [{**logic_table(lg), **self._memory_view(lg, now_s)} for lg in self.logics],
             "overrides": self._overrides_view(),
-            "decisions": {str(n): asdict(d) for n, d in sorted(self.decisions.items())},
+            "decisions": {
+                str(n): {"closed": d.closed, "reason": d.reason, "logics": list(d.logics)}
+                for n, d in sorted(self.decisions.items())
+            },
             "halted": self.halted,
         }
 

@@ -3,6 +3,8 @@ record what they send."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pykka
@@ -42,3 +44,13 @@ def seen(ref: pykka.ActorRef) -> list[Any]:
     from connext.actors.messages import GetSnapshot
 
     return ref.ask(GetSnapshot(), timeout=5)["seen"]
+
+
+def wait_for(condition: Callable[[], object], timeout_s: float = 15.0, every_s: float = 0.02) -> bool:
+    """Poll `condition` until it is truthy or the (generous) deadline passes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every_s)
+    return bool(condition())
