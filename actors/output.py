@@ -59,6 +59,8 @@ class OutputActor(ConnextActor):
         self.switches = 0
 
     def on_start(self) -> None:
+        for counter in (m.OUTPUT_SWITCHES, m.OUTPUT_ERRORS):
+            counter.labels(output=self.label)  # the series exist (at 0) before the first event
         self.contact = open_contact(self.cfg, self.board, self.gpio_root)
         self.contact.set(self.closed)  # a fresh process does not know the contact: start safe
         self.commanded_at_s = self.clock.monotonic()

@@ -133,6 +133,7 @@ class OutputControllerActor(ConnextActor):
     def _publish(self) -> None:
         for logic in self.logics:
             mem = self.memory[logic.name]
+            m.LOGIC_EVALUATIONS.labels(output=str(logic.output), logic=logic.name)
             m.LOGIC_IN_FORCE.labels(output=str(logic.output), logic=logic.name).set(int(mem.in_force))
             m.LOGIC_CLOSED.labels(output=str(logic.output), logic=logic.name).set(int(mem.closed))
         for number in self.outputs:

@@ -50,6 +50,9 @@ class SensorsActor(ConnextActor):
 
     def on_start(self) -> None:
         self.channels: SensorChannels = open_sensors(self.cfg, self.board, self.gpio_root)
+        names = [n for n in ("ct1", "ct2", "temperature") if getattr(self.channels, n) is not None]
+        for name in names + [f"input{n}" for n in self.channels.inputs]:
+            m.SENSOR_ERRORS.labels(channel=name)  # the series exist (at 0) before the first error
         if self.ctx.ticker:
             self.ctx.ticker.every(self.name, self.cfg.period_s, self.ctx.address(self.name), Tick())
 

@@ -105,7 +105,7 @@ def decide_output(
 ) -> Decision:
     """The wanted state of output `number`."""
     if override is not None and override.until > now:
-        return Decision(override.closed, "override", (override.set_by,))
+        return Decision(override.closed, "override")
     if not usable:
         return Decision(safe_closed, "stale_site_state")
     mine = [lg.name for lg in logics if lg.output == number and memory.get(lg.name, LogicMemory()).in_force]
