@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from connext.core.config import InputConfig, OutputConfig, SensorsConfig
 
@@ -19,28 +20,27 @@ def _need_board(board: SimBoard | None, what: str) -> SimBoard:
     return board
 
 
+def _open_line(cfg: OutputConfig | InputConfig, output: bool, board: SimBoard | None, gpio_root: Path) -> Any:
+    what = f"{'output' if output else 'input'} {cfg.number}"
+    match cfg.driver:
+        case "sim":
+            sim = _need_board(board, what)
+            return sim.contact(cfg.number) if output else sim.digital_input(cfg.number)
+        case "sysfs":
+            return SysfsGpioLine(cfg.line, output=output, active_low=cfg.active_low, root=gpio_root)
+        case "gpiod":
+            return GpiodLine(cfg.chip, cfg.line, output=output, active_low=cfg.active_low)
+    raise HardwareError(f"{what}: unknown driver {cfg.driver!r}")
+
+
 def open_contact(output: OutputConfig, board: SimBoard | None = None, gpio_root: Path = GPIO_ROOT) -> Contact:
     """The contact of one output, through its configured driver."""
-    match output.driver:
-        case "sim":
-            return _need_board(board, f"output {output.number}").contact(output.number)
-        case "sysfs":
-            return SysfsGpioLine(output.line, output=True, active_low=output.active_low, root=gpio_root)
-        case "gpiod":
-            return GpiodLine(output.chip, output.line, output=True, active_low=output.active_low)
-    raise HardwareError(f"output {output.number}: unknown driver {output.driver!r}")
+    return _open_line(output, True, board, gpio_root)
 
 
 def open_input(cfg: InputConfig, board: SimBoard | None = None, gpio_root: Path = GPIO_ROOT) -> DigitalInput:
     """One digital input, through its configured driver."""
-    match cfg.driver:
-        case "sim":
-            return _need_board(board, f"input {cfg.number}").digital_input(cfg.number)
-        case "sysfs":
-            return SysfsGpioLine(cfg.line, output=False, active_low=cfg.active_low, root=gpio_root)
-        case "gpiod":
-            return GpiodLine(cfg.chip, cfg.line, output=False, active_low=cfg.active_low)
-    raise HardwareError(f"input {cfg.number}: unknown driver {cfg.driver!r}")
+    return _open_line(cfg, False, board, gpio_root)
 
 
 def open_analog(driver: str, name: str, channel: str, board: SimBoard | None = None) -> AnalogChannel:
