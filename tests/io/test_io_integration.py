@@ -68,9 +68,11 @@ def ask(daemon: Daemon, **payload) -> dict:
 def evaluated_with(daemon: Daemon, pv: float) -> dict | None:
     """The `outputs` reply once the logic has been evaluated with `pv` and output 3 obeys."""
     reply = ask(daemon, cmd="outputs")
+    if not reply["ok"]:  # the actors are still starting
+        return None
     (logic,) = reply["controller"]["logics"]
     decision = reply["controller"]["decisions"].get("3")
-    if logic["value"] != pv or decision is None or reply["outputs"]["3"]["wanted"] != decision["closed"]:
+    if logic["value"] != pv or decision is None or reply["outputs"]["3"].get("wanted") != decision["closed"]:
         return None
     return reply
 
