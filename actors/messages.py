@@ -97,9 +97,48 @@ class SensorReading:
 
     at_s: float
     ct1_power_w: float | None = None  # exchange clamp: + export, - import
-    ct2_power_w: float | None = None  # production clamp: >= 0
-    inputs: tuple[bool, ...] = ()
+    ct2_power_w: float | None = None  # production clamp: >= 0 (a reversed clamp is logged, see check-ct)
+    inputs: tuple[bool, ...] = ()  # configured digital inputs in number order; True = closed
     temperature_c: float | None = None
+    input_numbers: tuple[int, ...] = ()  # the input number of each entry of `inputs`
+
+
+# --- outputs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchOutput:
+    """Command from the output controller to output-N: the wanted contact state, and why.
+
+    Sent on every controller tick; the output enforces its minimum on/off time and
+    falls to its safe state when these commands stop coming."""
+
+    number: int
+    closed: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EditLogic:
+    """Command to the output controller (debug socket, later the HTTP API): change a logic.
+
+    Asked, not told: the reply is {"logics": [...]} or {"error": "...", "problems": [...]}."""
+
+    action: str  # set (create or change) | enable | disable | delete
+    name: str
+    role: str  # owner | administrator | user (SPEC §6: users may not)
+    fields: tuple[tuple[str, object], ...] = ()  # for "set": logic fields as in [[logics]]
+
+
+@dataclass(frozen=True, slots=True)
+class ForceOutput:
+    """Command to the output controller: force output `number` to `state` for `for_s`
+    seconds, or release the override (`state` None). Asked; replies like `EditLogic`."""
+
+    number: int
+    state: str | None  # "closed" | "open" | None = release
+    for_s: float | None
+    role: str
 
 
 # --- CAN / wallboxes ----------------------------------------------------------------

@@ -12,14 +12,18 @@ from connext.core.config import Config
 
 from .debug_socket import DebugServer
 from .directory import Directory
+from .io_tree import io_children
+from .output_commands import register_io_commands
 from .tree import Child, Group
 
 
 def build_tree(config: Config) -> Group:
     """The root group `site` for `config`; each area contributes its children."""
     children: list[Child | Group] = []
+    children += io_children(config)
     return Group("site", tuple(children), strategy="one_for_one")
 
 
 def register_debug_commands(server: DebugServer, directory: Directory, config: Config, clock: Clock) -> None:
     """Debug-socket commands of the areas (register a wallbox, force an output, ...)."""
+    register_io_commands(server, directory, config, clock)

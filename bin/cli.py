@@ -106,6 +106,15 @@ def cmd_debug(args: argparse.Namespace) -> int:
     return 0 if reply.get("ok") else 1
 
 
+def cmd_check_ct(args: argparse.Namespace) -> int:
+    from connext.bin.check_ct import run
+
+    config = _load(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    return run(config, args.seconds, args.pv == "on")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connext", description="Control daemon of a home energy box.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -134,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     debug.add_argument("--json", action="store_true", help="print the raw JSON reply")
     debug.add_argument("words", nargs="*", help="the request, e.g. `actors` or `state meter`")
     debug.set_defaults(func=cmd_debug)
+
+    check_ct = sub.add_parser(
+        "check-ct",
+        help="guide the CT clamp direction check (PV off, loads on)",
+        description="Read the CT clamps for a few seconds and say which one looks reversed. "
+        "Exit 0 fine, 1 a clamp looks reversed, 3 unclear (too little load, PV not off), 2 config problem.",
+    )
+    _add_config(check_ct)
+    check_ct.add_argument("--seconds", type=float, default=5.0, help="how long to average (default 5)")
+    check_ct.add_argument("--pv", choices=["off", "on"], default="off", help="the PV state during the check")
+    check_ct.set_defaults(func=cmd_check_ct)
 
     return parser
 

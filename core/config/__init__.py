@@ -9,6 +9,7 @@ from .model import (
     Config,
     CtConfig,
     DebugConfig,
+    InputConfig,
     InverterConfig,
     LoggingConfig,
     LogicConfig,
@@ -20,12 +21,13 @@ from .model import (
     SiteConfig,
     StorageConfig,
     SupervisorConfig,
+    TemperatureConfig,
     WallboxConfig,
     parse_listen,
 )
 from .schema import ConfigError, Problem
 from .summary import describe_site, site_summary
-from .topology import DTSU666_ADDRESS, GRID_SOURCE_KINDS, TOPOLOGIES, Topology
+from .topology import DTSU666_ADDRESS, GRID_SOURCE_KINDS, TOPOLOGIES, Topology, check_logics
 
 __all__ = [
     "DTSU666_ADDRESS",
@@ -38,6 +40,7 @@ __all__ = [
     "ConfigError",
     "CtConfig",
     "DebugConfig",
+    "InputConfig",
     "InverterConfig",
     "LoggingConfig",
     "LogicConfig",
@@ -50,8 +53,10 @@ __all__ = [
     "SiteConfig",
     "StorageConfig",
     "SupervisorConfig",
+    "TemperatureConfig",
     "Topology",
     "WallboxConfig",
+    "check_logics",
     "describe_site",
     "from_dict",
     "load_config",

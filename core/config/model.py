@@ -112,20 +112,54 @@ class InverterConfig:
     stale_after_s: float = setting(15.0, between(1, 600, "an age in seconds"))
 
 
+IIO_RAW_FILE = Rule(
+    "must be empty or the path of an IIO *_raw file, like /sys/bus/iio/devices/iio:device0/in_voltage0_raw",
+    lambda v: v == "" or (v.startswith("/") and v.endswith("_raw")),
+)
+GPIO_DRIVERS = Literal["sim", "gpiod", "sysfs"]
+
+
 @section
 class CtConfig:
     multiplier: Literal[1, 3] = setting(1, doc="1 single-phase, 3 three-phase (one phase measured)")
     invert: bool = setting(False, doc="swap the clamp's direction in software")
-    channel: str = setting("", doc="driver channel: an IIO sysfs file for driver 'iio'")
+    channel: str = setting("", IIO_RAW_FILE, doc="driver channel: an IIO sysfs file for driver 'iio'")
+    w_per_unit: float = setting(
+        1.0,
+        greater_than(0),
+        doc="signed active power (W) of the measured phase per channel unit (after the IIO scale)",
+    )
+
+
+@section
+class InputConfig:
+    number: int = setting(..., between(1, 2, "a digital input number"), doc="1 = terminal 5, 2 = terminal 6")
+    driver: GPIO_DRIVERS = setting("sim")
+    chip: str = setting("/dev/gpiochip0", doc="GPIO character device (driver 'gpiod')")
+    line: int = setting(0, between(0, 1023, "a GPIO line"))
+    active_low: bool = setting(False)
+
+
+@section
+class TemperatureConfig:
+    channel: str = setting("", IIO_RAW_FILE, doc="terminals 11 / 19: an IIO sysfs file for driver 'iio'")
+    c_per_unit: float = setting(1.0, doc="degrees C per channel unit (after the IIO scale); 0.001 for milli-C")
+    offset_c: float = setting(0.0, between(-100, 100, "an offset in C"))
 
 
 @section
 class SensorsConfig:
-    driver: Literal["sim", "iio"] = setting("sim")
+    driver: Literal["sim", "iio"] = setting("sim", doc="analog channels (CT clamps, temperature): sim or IIO sysfs")
     period_s: float = setting(1.0, between(0.1, 60, "a period in seconds"))
     stale_after_s: float = setting(5.0, between(0.5, 600, "an age in seconds"))
     ct1: CtConfig | None = setting(None, doc="CT 1 'exchange', terminals 23 (B) / 24 (A)")
     ct2: CtConfig | None = setting(None, doc="CT 2 'production', terminals 21 (B) / 22 (A)")
+    inputs: tuple[InputConfig, ...] = setting(
+        (),
+        Rule("must not repeat an input number", lambda v: len({i.number for i in v}) == len(v)),
+        doc="digital inputs, terminals 5 and 6",
+    )
+    temperature: TemperatureConfig | None = setting(None, doc="temperature sensor, terminals 11 / 19")
 
 
 @section
@@ -181,13 +215,18 @@ class ChargingConfig:
 class OutputConfig:
     number: int = setting(..., OUTPUT_NUMBER, doc="1 = DO1, 2 = DO2, 3 = relay 2, 4 = relay 1")
     name: str = setting("", matches(r"[^\x00-\x1f]{0,64}", "must be at most 64 printable characters"))
-    driver: Literal["sim", "gpiod", "sysfs"] = setting("sim")
-    chip: str = setting("/dev/gpiochip0")
+    driver: GPIO_DRIVERS = setting("sim", doc="sim, gpiod (GPIO character device) or sysfs (/sys/class/gpio)")
+    chip: str = setting("/dev/gpiochip0", doc="GPIO character device (driver 'gpiod')")
     line: int = setting(0, between(0, 1023, "a GPIO line"))
     active_low: bool = setting(False)
     safe_state: Literal["open", "closed"] = setting("open")
     min_on_s: float = setting(60.0, between(0, 86400, "a time in seconds"))
     min_off_s: float = setting(60.0, between(0, 86400, "a time in seconds"))
+    stale_after_s: float = setting(
+        60.0,
+        between(2, 3600, "an age in seconds"),
+        doc="safe state when the site state or the controller's commands are older than this",
+    )
 
 
 @section
@@ -200,7 +239,14 @@ class LogicConfig:
     max: float = setting(..., doc="activation threshold: the contact closes when reached")
     min: float = setting(..., doc="release threshold: the contact opens when the value falls to it")
     period_s: float = setting(900.0, between(1, 86400, "a period in seconds"))
-    window: str = setting("", Rule(TIME_WINDOW.text, lambda v: v == "" or TIME_WINDOW.check(v)))
+    window: str = setting(
+        "",
+        Rule(TIME_WINDOW.text, lambda v: v == "" or TIME_WINDOW.check(v)),
+        Rule(
+            "must not start and end at the same time (leave it empty for all day)",
+            lambda v: v == "" or v[:5] != v[6:11],
+        ),
+    )
     dates: str = setting("", Rule(DATE_RANGE.text, lambda v: v == "" or DATE_RANGE.check(v)))
     group: str = setting("", doc="logics sharing a group are alternatives: only one is in force")
     enabled: bool = setting(True)

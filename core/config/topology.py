@@ -10,10 +10,11 @@ as the table says; a device the topology does not read is rejected, not ignored.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .model import Config
+from .model import Config, LogicConfig
 from .schema import ABSENT, Problem
 
 Production = Literal["inverters", "ct2", "none"]
@@ -94,7 +95,7 @@ def check_site(config: Config) -> list[Problem]:
     """Every cross-section rule; an empty list means the site is coherent."""
     problems: list[Problem] = []
     problems += _check_counts_and_uniqueness(config)
-    problems += _check_logics(config)
+    problems += check_logics(config.logics, (o.number for o in config.outputs))
     topology = TOPOLOGIES.get(config.site.topology)
     if topology is not None:
         problems += _check_topology(config, topology)
@@ -144,16 +145,23 @@ def _check_counts_and_uniqueness(config: Config) -> list[Problem]:
     return problems
 
 
-def _check_logics(config: Config) -> list[Problem]:
-    problems = _duplicates("logics[].name", [lg.name for lg in config.logics], "logic name")
-    for i, logic in enumerate(config.logics):
+def check_logics(logics: Sequence[LogicConfig], outputs: Iterable[int], key: str = "logics") -> list[Problem]:
+    """The rules across a logic's fields and across logics; also used for runtime edits."""
+    problems = _duplicates(f"{key}[].name", [lg.name for lg in logics], "logic name")
+    numbers = sorted(set(outputs))
+    for i, logic in enumerate(logics):
         if logic.min >= logic.max:
             problems.append(
                 Problem(
-                    f"logics[{i}].min",
+                    f"{key}[{i}].min",
                     logic.min,
                     f"must be below max ({logic.max:g}): max closes the contact, min opens it",
                 )
+            )
+        if logic.output not in numbers:
+            configured = ", ".join(map(str, numbers)) or "none"
+            problems.append(
+                Problem(f"{key}[{i}].output", logic.output, f"must be a configured output (configured: {configured})")
             )
     return problems
 

@@ -136,7 +136,7 @@ def test_counts_and_uniqueness() -> None:
 
 def test_logic_min_must_be_below_max() -> None:
     logic = {"name": "hp", "output": 3, "variable": "pv_power", "max": 1000, "min": 1000}
-    found = problems(site_document(9, logics=[logic]))
+    found = problems(site_document(9, logics=[logic], outputs=[{"number": 3}]))
     assert found == ["logics[0].min = 1000.0: must be below max (1000): max closes the contact, min opens it"]
 
 
