@@ -12,14 +12,19 @@ from connext.core.config import Config
 
 from .debug_socket import DebugServer
 from .directory import Directory
+from .rs485_tree import register_rs485_debug, rs485_group
 from .tree import Child, Group
 
 
 def build_tree(config: Config) -> Group:
     """The root group `site` for `config`; each area contributes its children."""
     children: list[Child | Group] = []
+    rs485 = rs485_group(config)
+    if rs485 is not None:
+        children.append(rs485)
     return Group("site", tuple(children), strategy="one_for_one")
 
 
 def register_debug_commands(server: DebugServer, directory: Directory, config: Config, clock: Clock) -> None:
     """Debug-socket commands of the areas (register a wallbox, force an output, ...)."""
+    register_rs485_debug(server, directory, config)
