@@ -54,7 +54,7 @@ class InverterActor(ConnextActor):
         self.normal_polls = {p.name for p in polls if p.name.startswith("normal")}
         self.ctx.address(BUS).tell(RegisterPolls(self.unit, polls, self.ctx.address(self.name)))
         if self.ctx.ticker:
-            self.ctx.ticker.every(f"{self.name}:stale", 1.0, self.ctx.address(self.name), Tick("stale"))
+            self.ctx.ticker.every(f"{self.name}:stale", 1.0, self.ctx.address(self.name), Tick("stale"), 1.0)
 
     def on_stop(self) -> None:
         if self.ctx.ticker:

@@ -48,7 +48,7 @@ class MeterActor(ConnextActor):
         polls = dtsu666.polls(self.rs485.meter_period_s, self.rs485.inverter_period_s, self.rs485.slow_period_s)
         self.ctx.address(BUS).tell(RegisterPolls(self.unit, polls, self.ctx.address(self.name)))
         if self.ctx.ticker:
-            self.ctx.ticker.every(f"{self.name}:stale", 0.5, self.ctx.address(self.name), Tick("stale"))
+            self.ctx.ticker.every(f"{self.name}:stale", 0.5, self.ctx.address(self.name), Tick("stale"), 0.5)
 
     def on_stop(self) -> None:
         if self.ctx.ticker:

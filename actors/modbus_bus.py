@@ -72,7 +72,7 @@ class ModbusBusActor(ConnextActor):
         logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
         if not self._open():
             self.reconnect_at_s = self.clock.monotonic() + RECONNECT_S
-        self._arm_wake(0.0)
+        self._arm_wake(HEARTBEAT_S)
 
     def on_stop(self) -> None:
         if self.ctx.ticker:

@@ -12,14 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
-
 from connext.actors.base import ConnextActor
 from connext.actors.messages import GetSnapshot, InverterReading, MeterReading
 from connext.actors.rs485_tree import rs485_group
 from connext.actors.tree import Child, Group
 from connext.bin.daemon import Daemon
 from connext.core.config import Config
+
+from .configs import site_config
+
+FAST_RS485 = {"timeout_s": 0.2, "retries": 1, "offline_poll_s": 0.5}
 
 
 class SocatPair:
@@ -109,4 +111,13 @@ class Rs485Daemon:
             return [r for r in self.readings if isinstance(r, InverterReading) and r.unit == unit]
 
 
+def inverter(address: int, kind: str, family: str = "sofar_g3") -> dict[str, Any]:
+    return {"address": address, "serial": f"SN{address:04d}{kind.upper()}", "kind": kind, "family": family}
 
+
+def rs485_config(tmp_path: Path, port: str, topology: int = 5, **sections: Any) -> Config:
+    sections.setdefault("meter", {"address": 32, "stale_after_s": 1.0})
+    if topology != 5:
+        sections.pop("meter")
+    sections["rs485"] = {"port": port, **FAST_RS485, **sections.get("rs485", {})}
+    return site_config(tmp_path, topology, **sections)
