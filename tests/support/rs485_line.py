@@ -91,7 +91,9 @@ class Rs485Daemon:
         self.daemon = Daemon(config, tree=Group("site", (group, site)))
 
     def __enter__(self) -> Rs485Daemon:
-        self.daemon.start()
+        self.daemon.start()  # the supervisor starts the actors on its own thread, right after
+        records = self.daemon.directory.records
+        wait_for(lambda: all(r.status == "running" and r.ref is not None for r in records()), "actors running")
         return self
 
     def __exit__(self, *_exc: object) -> None:
