@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import statistics
 import subprocess
 import tempfile
@@ -81,14 +82,14 @@ def one_cycle(daemon: Daemon, line: SimLine) -> dict:
     sim_wire = sum(transaction_wire_s(r.count, 9600) for r in requests)
     meter = [r.at_s for r in requests if r.unit == 32 and r.address == 0x2006]
     return {**cycle, "sim_requests": len(requests), "sim_wire_s": sim_wire, "meter_reads": len(meter),
-            "meter_gap_s": max((b - a for a, b in zip(meter, meter[1:])), default=0.0)}  # fmt: skip
+            "meter_gap_s": max((b - a for a, b in itertools.pairwise(meter)), default=0.0)}  # fmt: skip
 
 
 def steady_meter_interval(line: SimLine, seconds: float) -> list[float]:
     start = time.monotonic()
     time.sleep(seconds)
     reads = [r.at_s for r in line.requests if r.at_s >= start and r.unit == 32 and r.address == 0x2006]
-    return [b - a for a, b in zip(reads, reads[1:])]
+    return [b - a for a, b in itertools.pairwise(reads)]
 
 
 def main() -> None:

@@ -105,6 +105,29 @@ def cmd_debug(args: argparse.Namespace) -> int:
     return 0 if reply.get("ok") else 1
 
 
+def cmd_sim_modbus(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from connext.core.config import parse_listen
+    from connext.core.logs import setup_logging
+    from connext.sim.modbus_site import serve
+
+    config = _load(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    if not (args.serial or args.pty or args.tcp):
+        print("sim-modbus: give --serial, --pty and/or --tcp", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging("INFO")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    tcp = parse_listen(args.tcp) if args.tcp else None
+    serve(config, args.serial, args.pty, tcp, None if args.no_wire_time else args.baudrate, stop)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connext", description="Control daemon of a home energy box.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -133,6 +156,19 @@ def build_parser() -> argparse.ArgumentParser:
     debug.add_argument("--json", action="store_true", help="print the raw JSON reply")
     debug.add_argument("words", nargs="*", help="the request, e.g. `actors` or `state meter`")
     debug.set_defaults(func=cmd_debug)
+
+    sim = sub.add_parser(
+        "sim-modbus",
+        help="serve a simulated RS485 line (DTSU666 + inverters of the config)",
+        description="Simulate the config's meter and inverters as Modbus RTU slaves and/or a TCP gateway.",
+    )
+    _add_config(sim)
+    sim.add_argument("--serial", metavar="DEVICE", help="serve RTU on this serial device (e.g. one end of socat)")
+    sim.add_argument("--pty", metavar="PATH", help="make a socat pty pair: PATH for the daemon, PATH-sim for us")
+    sim.add_argument("--tcp", metavar="HOST:PORT", help="serve Modbus TCP (port 0: any free port)")
+    sim.add_argument("--baudrate", type=int, default=9600, help="wire time emulated per byte (default 9600)")
+    sim.add_argument("--no-wire-time", action="store_true", help="answer at once, no 9600-baud emulation")
+    sim.set_defaults(func=cmd_sim_modbus)
 
     return parser
 
