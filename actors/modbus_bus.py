@@ -158,6 +158,8 @@ class ModbusBusActor(ConnextActor):
         result = self._transact(poll, device)
         now = self.clock.monotonic()
         if result.error is None:
+            if device.offline:
+                self.schedule.wake_unit(poll.unit, now)
             device.failures_in_a_row, device.last_ok_s = 0, now
             device.log.ok()
             poll.reply_to.tell(BlockRead(poll.unit, poll.spec.name, poll.block, result.registers, now))
@@ -169,6 +171,8 @@ class ModbusBusActor(ConnextActor):
                 self._lost(now)
         m.MODBUS_DEVICE_UP.labels(address=str(poll.unit)).set(0 if device.offline else 1)
         self.schedule.ran(poll, now, device.offline)
+        if device.offline and result.error != "exception":  # silent or garbling: probe it slowly
+            self.schedule.defer_unit(poll.unit, now + self.settings.offline_poll_s)
         if self.schedule.last_cycle is not None:
             m.MODBUS_CYCLE.set(self.schedule.last_cycle["duration_s"])
 

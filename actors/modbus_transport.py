@@ -25,6 +25,7 @@ from pymodbus.framer import FramerRTU, FramerType
 from connext.protocols.poll_plan import GAP_CHARS, char_time_s
 
 ERROR_KINDS = ("timeout", "crc", "garbled", "exception", "disconnected")
+LATE_REPLY_WINDOW_S = 0.1  # after a failed read: how long a late reply is listened for
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,12 @@ class _RtuClient(ModbusSerialClient):
         self.stray_bytes = 0
         self._deadline = 0.0
         self._quiet_since = 0.0
+        self._quiet_until = 0.0
+
+    def expect_late_reply(self) -> None:
+        """The last request went unanswered: listen a little longer before the next one,
+        so a late reply is flushed (and counted) instead of taken as the next answer."""
+        self._quiet_until = time.monotonic() + min(LATE_REPLY_WINDOW_S, self.comm_params.timeout_connect)
 
     def send(self, request: bytes, addr: tuple | None = None) -> int:
         self._await_quiet_line()
@@ -59,12 +66,12 @@ class _RtuClient(ModbusSerialClient):
     def _await_quiet_line(self) -> None:
         """Wait out the gap after the last byte heard; what arrives meanwhile is stray."""
         while self.socket is not None:
-            wait = self._quiet_since + self.gap_s - time.monotonic()
+            wait = max(self._quiet_since + self.gap_s, self._quiet_until) - time.monotonic()
             data = self._read_available(max(wait, 0.0))
             if not data:
                 return
             self.stray_bytes += len(data)
-            self._quiet_since = time.monotonic()
+            self._quiet_since, self._quiet_until = time.monotonic(), 0.0
 
     def recv(self, size: int | None) -> bytes:
         data = self._read_available(max(self._deadline - time.monotonic(), 0.0))
@@ -140,6 +147,8 @@ class ModbusTransport:
             self.client.close()
             return ReadResult(error="disconnected", detail=str(err))
         except ModbusIOException as err:
+            if isinstance(self.client, _RtuClient):
+                self.client.expect_late_reply()
             return ReadResult(error=self._classify_silence(), detail=str(err))
         except ModbusException as err:  # a malformed reply pymodbus could not decode
             return ReadResult(error="garbled", detail=str(err))
@@ -147,9 +156,9 @@ class ModbusTransport:
             code = int(getattr(reply, "exception_code", 0))
             return ReadResult(error="exception", exception_code=code, detail=f"exception code {code}")
         registers = tuple(reply.registers)
-        if len(registers) < count:
-            return ReadResult(error="garbled", detail=f"{len(registers)} of {count} registers")
-        return ReadResult(registers=registers[:count])
+        if len(registers) != count:  # e.g. a late reply to an earlier request
+            return ReadResult(error="garbled", detail=f"{len(registers)} registers for a read of {count}")
+        return ReadResult(registers=registers)
 
     def _classify_silence(self) -> str:
         """No valid reply: nothing heard, a frame with a bad CRC, or something else."""

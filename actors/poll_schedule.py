@@ -5,9 +5,10 @@ plain numbers. Rules: among the requests that are due, the lowest priority numbe
 first (the meter's power block is 0), then the one waiting longest; so the meter's small
 fast block is slotted in between inverter blocks. A request that ran is due again one
 period later, never sooner than half a period from now (no bursts to catch up). A device
-that stopped answering is tried only every `offline_poll_s`, so a silent unit cannot hog
-the half-duplex line. A *cycle* is complete when every request has run once; its time,
-transaction count and theoretical wire time are kept for the metric and the benchmark.
+that stopped answering is probed with one request every `offline_poll_s` (all its other
+requests wait), so a silent unit cannot hog the half-duplex line with timeouts. A
+*cycle* is complete when every request has run once; its time, transaction count and
+theoretical wire time are kept for the metric and the benchmark.
 """
 
 from __future__ import annotations
@@ -79,6 +80,18 @@ class Schedule:
         if self.cycle is not None:
             self.cycle.transactions += 1
             self.cycle.wire_s += wire_s
+
+    def defer_unit(self, unit: int, until_s: float) -> None:
+        """A unit stopped answering: none of its requests before `until_s` (one probe then)."""
+        for poll in self.polls:
+            if poll.unit == unit:
+                poll.due_s = max(poll.due_s, until_s)
+
+    def wake_unit(self, unit: int, now_s: float) -> None:
+        """A unit answers again: its deferred requests are due now."""
+        for poll in self.polls:
+            if poll.unit == unit:
+                poll.due_s = min(poll.due_s, now_s)
 
     def ran(self, poll: ScheduledPoll, now_s: float, device_offline: bool) -> None:
         """`poll` was on the line; schedule it again and account for the cycle."""

@@ -78,3 +78,12 @@ def test_registering_again_replaces_a_units_requests() -> None:
     schedule.register(1, (_spec("a", 1.0, 1), _spec("b", 1.0, 1)), ADDRESS, 0.0)
     schedule.register(1, (_spec("c", 1.0, 1),), ADDRESS, 0.0)
     assert [p.spec.name for p in schedule.polls] == ["c"]
+
+
+def test_a_silent_unit_is_probed_with_one_request_per_offline_period() -> None:
+    schedule = Schedule(offline_poll_s=2.0)
+    schedule.register(32, (_spec("power", 0.25, 0), _spec("energy", 60.0, 2)), ADDRESS, 0.0)
+    schedule.defer_unit(32, 2.0)
+    assert schedule.next_due(1.9) is None
+    schedule.wake_unit(32, 2.5)
+    assert {p.spec.name for p in schedule.polls if p.due_s <= 2.5} == {"power", "energy"}

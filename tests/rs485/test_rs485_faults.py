@@ -83,13 +83,16 @@ def test_meter_silent_then_back(tmp_path: Path, pair: SocatPair, line: SimLine) 
         _assert_all_running(site)
 
 
-def test_crc_garbage_is_counted_and_survived(tmp_path: Path, pair: SocatPair, line: SimLine) -> None:
+def test_crc_garbage_and_exceptions_are_counted_and_survived(tmp_path: Path, pair: SocatPair, line: SimLine) -> None:
     _line(line, pair)
     with Rs485Daemon(_config(tmp_path, pair)) as site:
         _fresh_meter_reading(site, 0.0)
         line.garble(32)
         wait_for(lambda: site.snapshot("modbus-bus")["devices"]["32"]["errors"].get("crc", 0) >= 3, "CRC errors")
         assert _metric(site, 'connext_modbus_errors_total{address="32",kind="crc"}') >= 3
+        line.clear_faults()
+        line.fail_with(32, 6)  # device busy
+        wait_for(lambda: site.snapshot("modbus-bus")["devices"]["32"]["errors"].get("exception", 0) >= 2, "busy")
         line.clear_faults()
         _fresh_meter_reading(site, time.monotonic())
         assert site.snapshot("modbus-bus")["devices"]["32"]["offline"] is False

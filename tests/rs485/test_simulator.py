@@ -67,3 +67,18 @@ def test_faults_are_what_the_master_sees(pair: SocatPair, line: SimLine, over: s
         assert transport.read(32, 3, 0x2006, 2).error is None
     finally:
         transport.close()
+
+
+def test_a_late_reply_is_flushed_and_counted_as_stray_bytes(pair: SocatPair, line: SimLine) -> None:
+    line.add(MeterSim())
+    line.serve_serial(pair.b)
+    transport = ModbusTransport(pair.a, timeout_s=0.2)
+    assert transport.open()
+    try:
+        line.slow(32, 0.22)  # answers a few tens of ms after the master gave up
+        assert transport.read(32, 3, 0x2006, 2).error == "timeout"
+        line.clear_faults()
+        assert transport.read(32, 3, 0x2006, 2).error is None  # the late reply is not taken for this one
+        assert transport.stray_bytes == 9  # the late 2-register reply: 5 + 2 x 2 bytes
+    finally:
+        transport.close()
