@@ -162,3 +162,18 @@ def test_ct_ratio_mismatch_and_energy_register_probe(tmp_path: Path, pair: Socat
         wait_for(lambda: site.snapshot("meter")["quality"].get("export_kwh") == 2.5, "energy via the other base")
         polls = site.snapshot("modbus-bus")["devices"]["32"]["polls"]
         assert next(p for p in polls if p["name"] == "energy")["start"] == "0x101E"
+
+
+def test_port_missing_at_start_is_retried(tmp_path: Path, line: SimLine) -> None:
+    pair = SocatPair(tmp_path)  # not started: the adapter is not plugged in yet
+    line.add(MeterSim())
+    line.add(InverterSim(1, "SN0001PV_3PH", kind="pv_3ph"))
+    with Rs485Daemon(_config(tmp_path, pair)) as site:
+        assert site.snapshot("modbus-bus")["connected"] is False
+        pair.start()
+        line.serve_serial(pair.b)
+        try:
+            _fresh_meter_reading(site, 0.0)
+        finally:
+            pair.stop()
+        _assert_all_running(site)
