@@ -15,13 +15,13 @@ from loguru import logger
 
 from connext.core.config import InverterConfig, Rs485Config
 from connext.protocols import sofar
-from connext.protocols.modbus_map import Value, decode
+from connext.protocols.modbus_map import Block, Value, decode
+from connext.protocols.poll_plan import PollSpec
 
 from . import rs485_metrics as m
-from .base import ActorContext, ConnextActor
-from .burst_log import BurstLog
-from .messages import BlockFailed, BlockRead, InverterReading, RegisterPolls, Tick
-from .rs485_device import BUS, SITE, StaleWatch, rounded
+from .base import ActorContext
+from .messages import InverterReading
+from .rs485_device import SITE, Rs485DeviceActor, rounded
 
 
 def serial_matches(configured: str, read: str, capacity: int) -> bool:
@@ -30,13 +30,14 @@ def serial_matches(configured: str, read: str, capacity: int) -> bool:
     return read == configured or (len(read) == capacity and configured.startswith(read))
 
 
-class InverterActor(ConnextActor):
+class InverterActor(Rs485DeviceActor):
     """Owns the inverter at `inverter.address`."""
 
+    kind = "inverter"
+
     def __init__(self, ctx: ActorContext, inverter: InverterConfig, rs485: Rs485Config) -> None:
-        super().__init__(ctx)
+        super().__init__(ctx, inverter.address, inverter.stale_after_s)
         self.config, self.rs485 = inverter, rs485
-        self.unit, self.address = inverter.address, str(inverter.address)
         self.normal_fields, _ = sofar.wanted(inverter.kind)
         self.serial_field = next(f for f in sofar.fields(inverter.family) if f.name == "serial")
         self.serial_read: str | None = None
@@ -44,36 +45,14 @@ class InverterActor(ConnextActor):
         self.values: dict[str, Value] = {}
         self.read_at: dict[str, float] = {}  # poll name -> when its last good block arrived
         self.last: InverterReading | None = None
-        self.rejected = BurstLog(f"inverter {self.unit}: implausible reading rejected")
-        self.bus_errors = BurstLog(f"inverter {self.unit}: no reading", level="ERROR")
-        self.stale = StaleWatch(self.address, inverter.stale_after_s, self.clock)
+        self.normal_polls = {p.name for p in self.polls() if p.name.startswith("normal")}
 
-    def on_start(self) -> None:
-        polls = sofar.polls(self.config.family, self.config.kind, self.rs485.inverter_period_s,
-                            self.rs485.slow_period_s)  # fmt: skip
-        self.normal_polls = {p.name for p in polls if p.name.startswith("normal")}
-        self.ctx.address(BUS).tell(RegisterPolls(self.unit, polls, self.ctx.address(self.name)))
-        if self.ctx.ticker:
-            self.ctx.ticker.every(f"{self.name}:stale", 1.0, self.ctx.address(self.name), Tick("stale"), 1.0)
+    def polls(self) -> tuple[PollSpec, ...]:
+        c = self.config
+        return sofar.polls(c.family, c.kind, self.rs485.inverter_period_s, self.rs485.slow_period_s)
 
-    def on_stop(self) -> None:
-        if self.ctx.ticker:
-            self.ctx.ticker.cancel(f"{self.name}:stale")
-        self.stale.forget()
-
-    def receive(self, message: Any) -> Any:
-        match message:
-            case BlockRead(poll=poll, block=block, registers=registers, at_s=at_s):
-                self.bus_errors.ok()
-                self._on_values(poll, decode(block, registers), at_s)
-            case BlockFailed(poll=poll, error=error, detail=detail):
-                self.bus_errors.failed(f"{poll}: {error} {detail}".strip())
-            case Tick():
-                self.stale.check()
-            case _:
-                raise TypeError(f"{self.name}: unexpected message {message!r}")
-
-    def _on_values(self, poll: str, values: dict[str, Value], at_s: float) -> None:
+    def on_block(self, poll: str, block: Block, registers: tuple[int, ...], at_s: float) -> None:
+        values = decode(block, registers)
         if "serial" in values:
             self._check_serial(str(values["serial"] or ""))
         self._export_energy(values)
@@ -102,8 +81,7 @@ class InverterActor(ConnextActor):
             return
         missing = [name for name in self.normal_fields if self.values.get(name) is None]
         if missing:
-            m.REJECTED.labels(address=self.address).inc()
-            self.rejected.failed(f"invalid or implausible {', '.join(missing)}")
+            self.reject(f"invalid or implausible {', '.join(missing)}")
             return
         self.rejected.ok()
         at_s = min(self.read_at.values())
@@ -150,7 +128,5 @@ class InverterActor(ConnextActor):
             "kind": self.config.kind,
             "serial": {"config": self.config.serial, "read": self.serial_read, "ok": self.serial_ok},
             "last": None if self.last is None else rounded(self.last),
-            **self.stale.view(),
-            "rejected": self.rejected.view(),
-            "bus_errors": self.bus_errors.view(),
+            **self.health(),
         }

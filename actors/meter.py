@@ -15,60 +15,38 @@ from loguru import logger
 
 from connext.core.config import MeterConfig, Rs485Config
 from connext.protocols import dtsu666
-from connext.protocols.modbus_map import Value, decode
+from connext.protocols.modbus_map import Block, Value, decode
+from connext.protocols.poll_plan import PollSpec
 
 from . import rs485_metrics as m
-from .base import ActorContext, ConnextActor
-from .burst_log import BurstLog
-from .messages import BlockFailed, BlockRead, MeterReading, RegisterPolls, Tick
-from .rs485_device import BUS, SITE, StaleWatch, rounded
+from .base import ActorContext
+from .messages import MeterReading
+from .rs485_device import SITE, Rs485DeviceActor, rounded
 
 PHASES = ("1", "2", "3")
 
 
-class MeterActor(ConnextActor):
+class MeterActor(Rs485DeviceActor):
     """Owns the meter at `meter.address`."""
 
+    kind = "meter"
+    stale_check_s = 0.5
+
     def __init__(self, ctx: ActorContext, meter: MeterConfig, rs485: Rs485Config, max_power_w: float) -> None:
-        super().__init__(ctx)
+        super().__init__(ctx, meter.address, meter.stale_after_s)
         self.config, self.rs485 = meter, rs485
-        self.unit = meter.address
-        self.address = str(meter.address)
         self.max_power_w = max_power_w
         self.max_current_a = max_power_w / 100.0  # 100 V per phase floor: generous on purpose
         self.pt_ratio = 1.0  # until the meter's UrAt is read
         self.meter_ct_ratio: int | None = None
         self.last: MeterReading | None = None
         self.extra: dict[str, Value] = {}
-        self.rejected = BurstLog(f"meter {self.unit}: implausible reading rejected")
-        self.bus_errors = BurstLog(f"meter {self.unit}: no reading", level="ERROR")
-        self.stale = StaleWatch(self.address, meter.stale_after_s, self.clock)
 
-    def on_start(self) -> None:
-        polls = dtsu666.polls(self.rs485.meter_period_s, self.rs485.inverter_period_s, self.rs485.slow_period_s)
-        self.ctx.address(BUS).tell(RegisterPolls(self.unit, polls, self.ctx.address(self.name)))
-        if self.ctx.ticker:
-            self.ctx.ticker.every(f"{self.name}:stale", 0.5, self.ctx.address(self.name), Tick("stale"), 0.5)
+    def polls(self) -> tuple[PollSpec, ...]:
+        return dtsu666.polls(self.rs485.meter_period_s, self.rs485.inverter_period_s, self.rs485.slow_period_s)
 
-    def on_stop(self) -> None:
-        if self.ctx.ticker:
-            self.ctx.ticker.cancel(f"{self.name}:stale")
-        self.stale.forget()
-
-    def receive(self, message: Any) -> Any:
-        match message:
-            case BlockRead(poll=poll, block=block, registers=registers, at_s=at_s):
-                values = decode(block, registers, {"ct": self.config.ct_ratio, "pt": self.pt_ratio})
-                self.bus_errors.ok()
-                self._on_values(poll, values, at_s)
-            case BlockFailed(poll=poll, error=error, detail=detail):
-                self.bus_errors.failed(f"{poll}: {error} {detail}".strip())
-            case Tick():
-                self.stale.check()
-            case _:
-                raise TypeError(f"{self.name}: unexpected message {message!r}")
-
-    def _on_values(self, poll: str, values: dict[str, Value], at_s: float) -> None:
+    def on_block(self, poll: str, block: Block, registers: tuple[int, ...], at_s: float) -> None:
+        values = decode(block, registers, {"ct": self.config.ct_ratio, "pt": self.pt_ratio})
         if poll.startswith("power"):
             self._publish(values, at_s)
         elif poll == "ratios":
@@ -80,8 +58,7 @@ class MeterActor(ConnextActor):
     def _publish(self, values: dict[str, Value], at_s: float) -> None:
         why = dtsu666.implausible(values, self.max_power_w, self.max_current_a)
         if why is not None:
-            m.REJECTED.labels(address=self.address).inc()
-            self.rejected.failed(why)
+            self.reject(why)
             return
         self.rejected.ok()
         v = {k: float(values[k]) for k in dtsu666.FAST_FIELDS}  # type: ignore[arg-type]
@@ -139,10 +116,8 @@ class MeterActor(ConnextActor):
         return {
             "address": self.unit,
             "last": None if self.last is None else rounded(self.last),
-            **self.stale.view(),
             "ct_ratio": {"config": self.config.ct_ratio, "meter": self.meter_ct_ratio, "ok": ct_ok},
             "pt_ratio": self.pt_ratio,
             "quality": dict(self.extra),
-            "rejected": self.rejected.view(),
-            "bus_errors": self.bus_errors.view(),
+            **self.health(),
         }

@@ -1,4 +1,5 @@
-"""What the meter and inverter actors share: peer names, data age and staleness."""
+"""What the meter and inverter actors share: the actor shell (register with the bus,
+dispatch its results, watch staleness), peer names, data age."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from typing import Any
 from loguru import logger
 
 from connext.core.clock import Clock
+from connext.protocols.modbus_map import Block
+from connext.protocols.poll_plan import PollSpec
 
 from . import rs485_metrics as m
+from .base import ActorContext, ConnextActor
+from .burst_log import BurstLog
+from .messages import BlockFailed, BlockRead, RegisterPolls, Tick
 
 BUS = "modbus-bus"
 SITE = "site-controller"
@@ -60,6 +66,57 @@ class StaleWatch:
     def view(self) -> dict[str, Any]:
         age = self.age_s()
         return {"age_s": None if age is None else round(age, 3), "stale": self.check()}
+
+
+class Rs485DeviceActor(ConnextActor):
+    """A device on the bus. Subclasses give `polls()` and handle `on_block(...)`."""
+
+    kind = "device"
+    stale_check_s = 1.0
+
+    def __init__(self, ctx: ActorContext, unit: int, stale_after_s: float) -> None:
+        super().__init__(ctx)
+        self.unit, self.address = unit, str(unit)
+        self.rejected = BurstLog(f"{self.kind} {unit}: implausible reading rejected")
+        self.bus_errors = BurstLog(f"{self.kind} {unit}: no reading", level="ERROR")
+        self.stale = StaleWatch(self.address, stale_after_s, self.clock)
+
+    def polls(self) -> tuple[PollSpec, ...]:
+        raise NotImplementedError
+
+    def on_block(self, poll: str, block: Block, registers: tuple[int, ...], at_s: float) -> None:
+        raise NotImplementedError
+
+    def on_start(self) -> None:
+        me = self.ctx.address(self.name)
+        self.ctx.address(BUS).tell(RegisterPolls(self.unit, self.polls(), me))
+        if self.ctx.ticker:
+            self.ctx.ticker.every(f"{self.name}:stale", self.stale_check_s, me, Tick("stale"), self.stale_check_s)
+
+    def on_stop(self) -> None:
+        if self.ctx.ticker:
+            self.ctx.ticker.cancel(f"{self.name}:stale")
+        self.stale.forget()
+
+    def receive(self, message: Any) -> Any:
+        match message:
+            case BlockRead(poll=poll, block=block, registers=registers, at_s=at_s):
+                self.bus_errors.ok()
+                self.on_block(poll, block, registers, at_s)
+            case BlockFailed(poll=poll, error=error, detail=detail):
+                self.bus_errors.failed(f"{poll}: {error} {detail}".strip())
+            case Tick():
+                self.stale.check()
+            case _:
+                raise TypeError(f"{self.name}: unexpected message {message!r}")
+
+    def reject(self, why: str) -> None:
+        m.REJECTED.labels(address=self.address).inc()
+        self.rejected.failed(why)
+
+    def health(self) -> dict[str, Any]:
+        """The snapshot part every device has."""
+        return {**self.stale.view(), "rejected": self.rejected.view(), "bus_errors": self.bus_errors.view()}
 
 
 def rounded(reading: object) -> dict[str, Any]:

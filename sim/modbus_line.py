@@ -179,25 +179,20 @@ class SimLine:
         return None
 
     def _trace(self, sending: bool, data: bytes) -> bytes:
-        """RTU frames: [unit][pdu...][crc lo][crc hi]."""
+        """RTU frames: [unit][pdu...][crc lo][crc hi]; a garbled reply gets a broken CRC."""
         if not sending or not data:
             return data
-        unit = data[0]
-        faults = self.faults[unit] if unit in self.devices else Faults(silent=True)
-        if faults.silent:
-            return b""
-        if faults.garble:
-            return data[:-2] + bytes((data[-2] ^ 0x5A, data[-1] ^ 0xA5))
-        return data
+        return self._faulty(data[0], data, data[:-2] + bytes((data[-2] ^ 0x5A, data[-1] ^ 0xA5)))
 
     def _trace_tcp(self, sending: bool, data: bytes) -> bytes:
-        """TCP frames: MBAP [tid 2][proto 2][len 2][unit][pdu...]."""
+        """TCP frames: MBAP [tid 2][proto 2][len 2][unit][pdu...]; garbled: an unknown function."""
         if not sending or len(data) < 8:
             return data
-        unit = data[6]
+        return self._faulty(data[6], data, data[:7] + bytes((0x7F,)) + data[8:])
+
+    def _faulty(self, unit: int, data: bytes, garbled: bytes) -> bytes:
+        """The reply as the unit's faults make it: nothing, garbled or as is."""
         faults = self.faults[unit] if unit in self.devices else Faults(silent=True)
         if faults.silent:
             return b""
-        if faults.garble:
-            return data[:7] + bytes((0x7F,)) + data[8:]  # an unknown function code
-        return data
+        return garbled if faults.garble else data
