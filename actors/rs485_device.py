@@ -28,8 +28,9 @@ class StaleWatch:
     the device is silent, which is the point of it.
     """
 
-    def __init__(self, address: str, stale_after_s: float, clock: Clock) -> None:
+    def __init__(self, address: str, stale_after_s: float, clock: Clock, what: str = "device") -> None:
         self.address, self.stale_after_s, self.clock = address, stale_after_s, clock
+        self.what = f"{what} {address}"
         self.last_at_s: float | None = None
         self.stale = True
         m.DATA_AGE.labels(address=address).set_function(self._age_or_nan)
@@ -48,9 +49,9 @@ class StaleWatch:
         stale = age is None or age > self.stale_after_s
         if stale != self.stale:
             if stale:
-                logger.warning("device {}: data stale ({:.1f} s old)", self.address, age)
+                logger.warning("{}: data stale ({:.1f} s old)", self.what, age)
             else:
-                logger.info("device {}: fresh data again", self.address)
+                logger.info("{}: data fresh", self.what)
         self.stale = stale
         m.STALE.labels(address=self.address).set(1 if stale else 0)
         return stale
@@ -79,7 +80,7 @@ class Rs485DeviceActor(ConnextActor):
         self.unit, self.address = unit, str(unit)
         self.rejected = BurstLog(f"{self.kind} {unit}: implausible reading rejected")
         self.bus_errors = BurstLog(f"{self.kind} {unit}: no reading", level="ERROR")
-        self.stale = StaleWatch(self.address, stale_after_s, self.clock)
+        self.stale = StaleWatch(self.address, stale_after_s, self.clock, self.kind)
 
     def polls(self) -> tuple[PollSpec, ...]:
         raise NotImplementedError
