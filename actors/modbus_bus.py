@@ -168,7 +168,7 @@ class ModbusBusActor(ConnextActor):
             device.log.failed(f"{poll.spec.name} at 0x{poll.block.start:04X}: {result.error} ({result.detail})")
             poll.reply_to.tell(BlockFailed(poll.unit, poll.spec.name, result.error, result.detail, now))
             if result.error == "disconnected":
-                self._lost(now)
+                self._lost(now, poll.unit)
         m.MODBUS_DEVICE_UP.labels(address=str(poll.unit)).set(0 if device.offline else 1)
         self.schedule.ran(poll, now, device.offline)
         if device.offline and result.error != "exception":  # silent or garbling: probe it slowly
@@ -217,11 +217,15 @@ class ModbusBusActor(ConnextActor):
             m.MODBUS_STRAY_BYTES.inc(stray - self.stray_seen)
             self.stray_seen = stray
 
-    def _lost(self, now: float) -> None:
+    def _lost(self, now: float, told_unit: int) -> None:
+        """The port is gone: close it, tell every other device, reopen later."""
         self.transport.close()
         m.MODBUS_CONNECTED.set(0)
         self.port_log.failed("lost")
         self.reconnect_at_s = now + RECONNECT_S
+        for unit, reply_to in {p.unit: p.reply_to for p in self.schedule.polls}.items():
+            if unit != told_unit:
+                reply_to.tell(BlockFailed(unit, "-", "disconnected", "the RS485 port was lost", now))
 
     def _raw_read(self, unit: int, fn: int, start: int, count: int) -> dict[str, Any]:
         if not self.transport.connected and not self._open():

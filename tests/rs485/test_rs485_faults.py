@@ -106,6 +106,8 @@ def test_serial_port_removed_then_recreated(tmp_path: Path, pair: SocatPair, lin
         pair.stop()  # the USB adapter is pulled: both ptys vanish
         wait_for(lambda: not site.snapshot("modbus-bus")["connected"], "the bus to notice")
         assert _metric(site, "connext_modbus_connected") == 0.0
+        for name in ("meter", "inverter-1"):  # every device hears of it
+            wait_for(lambda n=name: "disconnected" in (site.snapshot(n)["bus_errors"]["last"] or ""), name)
         line.stop()
         pair.start()  # plugged in again, same device path
         line.serve_serial(pair.b)
