@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connext.protocols.modbus_map import Block
+from connext.protocols.poll_plan import PollSpec
+
 from .directory import Address
 
 # --- runtime core -------------------------------------------------------------------
@@ -60,6 +63,56 @@ class ActorsDegraded:
 
 
 # --- RS485 / Modbus -----------------------------------------------------------------
+# Device actors register what they need with the bus; the bus polls on its own schedule
+# and tells each result back. Powers are converted to the convention above by the
+# register maps (`protocols/`), so everything from here on is + export / + charging.
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterPolls:
+    """Command to the bus: poll these requests for `unit`, results to `reply_to` (replaces
+    what the unit registered before)."""
+
+    unit: int
+    polls: tuple[PollSpec, ...]
+    reply_to: Address
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRead:
+    """Event from the bus: one request answered."""
+
+    unit: int
+    poll: str
+    block: Block  # the layout that answered (a probed variant may differ from the first)
+    registers: tuple[int, ...]
+    at_s: float  # when the reply arrived
+
+
+@dataclass(frozen=True, slots=True)
+class BlockFailed:
+    """Event from the bus: one request failed after its retries."""
+
+    unit: int
+    poll: str
+    error: str  # timeout | crc | garbled | exception | disconnected
+    detail: str
+    at_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class PollAllNow:
+    """Command to the bus (debug socket, benchmark): everything due now; time one full cycle."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRegisters:
+    """Query to the bus (debug socket only, asked): one raw read, answered as a dict."""
+
+    unit: int
+    fn: int
+    start: int
+    count: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,16 +14,21 @@ from .debug_socket import DebugServer
 from .directory import Directory
 from .io_tree import io_children
 from .output_commands import register_io_commands
+from .rs485_tree import register_rs485_debug, rs485_group
 from .tree import Child, Group
 
 
 def build_tree(config: Config) -> Group:
     """The root group `site` for `config`; each area contributes its children."""
     children: list[Child | Group] = []
+    rs485 = rs485_group(config)
+    if rs485 is not None:
+        children.append(rs485)
     children += io_children(config)
     return Group("site", tuple(children), strategy="one_for_one")
 
 
 def register_debug_commands(server: DebugServer, directory: Directory, config: Config, clock: Clock) -> None:
     """Debug-socket commands of the areas (register a wallbox, force an output, ...)."""
+    register_rs485_debug(server, directory, config)
     register_io_commands(server, directory, config, clock)

@@ -115,6 +115,29 @@ def cmd_check_ct(args: argparse.Namespace) -> int:
     return run(config, args.seconds, args.pv == "on")
 
 
+def cmd_sim_modbus(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from connext.core.config import parse_listen
+    from connext.core.logs import setup_logging
+    from connext.sim.modbus_site import serve
+
+    config = _load(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    if not (args.serial or args.pty or args.tcp):
+        print("sim-modbus: give --serial, --pty and/or --tcp", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging("INFO")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    tcp = parse_listen(args.tcp) if args.tcp else None
+    serve(config, args.serial, args.pty, tcp, None if args.no_wire_time else args.baudrate, stop)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connext", description="Control daemon of a home energy box.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -154,6 +177,19 @@ def build_parser() -> argparse.ArgumentParser:
     check_ct.add_argument("--seconds", type=float, default=5.0, help="how long to average (default 5)")
     check_ct.add_argument("--pv", choices=["off", "on"], default="off", help="the PV state during the check")
     check_ct.set_defaults(func=cmd_check_ct)
+
+    sim = sub.add_parser(
+        "sim-modbus",
+        help="serve a simulated RS485 line (DTSU666 + inverters of the config)",
+        description="Simulate the config's meter and inverters as Modbus RTU slaves and/or a TCP gateway.",
+    )
+    _add_config(sim)
+    sim.add_argument("--serial", metavar="DEVICE", help="serve RTU on this serial device (e.g. one end of socat)")
+    sim.add_argument("--pty", metavar="PATH", help="make a socat pty pair: PATH for the daemon, PATH-sim for us")
+    sim.add_argument("--tcp", metavar="HOST:PORT", help="serve Modbus TCP (port 0: any free port)")
+    sim.add_argument("--baudrate", type=int, default=9600, help="wire time emulated per byte (default 9600)")
+    sim.add_argument("--no-wire-time", action="store_true", help="answer at once, no 9600-baud emulation")
+    sim.set_defaults(func=cmd_sim_modbus)
 
     return parser
 

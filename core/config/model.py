@@ -93,6 +93,9 @@ class Rs485Config:
     meter_period_s: float = setting(0.25, between(0.05, 60, "a period in seconds"), doc="fast meter poll")
     inverter_period_s: float = setting(5.0, between(0.5, 600, "a period in seconds"))
     slow_period_s: float = setting(60.0, between(5, 3600, "a period in seconds"), doc="serials, ratios, energy")
+    offline_poll_s: float = setting(
+        2.0, between(0.25, 600, "a period in seconds"), doc="a device that stopped answering is tried this often"
+    )
 
 
 @section
@@ -101,6 +104,11 @@ class MeterConfig:
     address: int = setting(32, MODBUS_ADDRESS)
     ct_ratio: int = setting(40, between(1, 9999, "a CT ratio"), doc="set on the meter's keypad")
     stale_after_s: float = setting(3.0, between(0.5, 60, "an age in seconds"))
+    max_power_w: float = setting(
+        0.0,
+        between(0, 1e6, "a power in W"),
+        doc="plausibility: a reading beyond this is rejected; 0 = 10 x site.contracted_power_w",
+    )
 
 
 @section

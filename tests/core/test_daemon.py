@@ -86,7 +86,9 @@ def test_the_cli_daemon_logs_each_actor_and_refuses_a_second_instance(tmp_path: 
     first.send_signal(signal.SIGTERM)
     output, _ = first.communicate(timeout=30)
     assert first.returncode == 0, output
-    assert "running: 0 actors" in output
+    for actor in ("modbus-bus", "meter"):  # the config's RS485 line and its DTSU666
+        assert f"started {actor} (" in output
+    assert "running: 2 actors" in output
 
 
 def test_json_log_format_gives_one_object_per_line(tmp_path: Path, spawn) -> None:
