@@ -12,7 +12,6 @@ function 04 after 03) and remembers it. A lost port is reopened every `RECONNECT
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from loguru import logger
@@ -67,9 +66,6 @@ class ModbusBusActor(ConnextActor):
     # --- lifecycle --------------------------------------------------------------------
 
     def on_start(self) -> None:
-        # Failed attempts are counted and logged once per burst here; pymodbus would log
-        # every single one as an error.
-        logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
         if not self._open():
             self.reconnect_at_s = self.clock.monotonic() + RECONNECT_S
         self._arm_wake(HEARTBEAT_S)

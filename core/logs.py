@@ -13,7 +13,9 @@ from typing import TextIO
 from loguru import logger
 
 HUMAN_FORMAT = "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <7}</level> {message}"
-LIBRARY_LEVELS = {"pymodbus": logging.WARNING, "can": logging.WARNING, "pykka": logging.INFO}
+# pymodbus logs every failed transaction as an error; the bus actor counts them and logs
+# once per burst instead, so only pymodbus' critical messages get through.
+LIBRARY_LEVELS = {"pymodbus": logging.CRITICAL, "can": logging.WARNING, "pykka": logging.INFO}
 
 
 class _ToLoguru(logging.Handler):
