@@ -10,16 +10,20 @@ from __future__ import annotations
 from connext.core.clock import Clock
 from connext.core.config import Config
 
+from .can_tree import can_group
 from .debug_socket import DebugServer
 from .directory import Directory
 from .tree import Child, Group
+from .wallbox_commands import register_wallbox_commands
 
 
 def build_tree(config: Config) -> Group:
     """The root group `site` for `config`; each area contributes its children."""
     children: list[Child | Group] = []
+    children.append(can_group(config))
     return Group("site", tuple(children), strategy="one_for_one")
 
 
 def register_debug_commands(server: DebugServer, directory: Directory, config: Config, clock: Clock) -> None:
     """Debug-socket commands of the areas (register a wallbox, force an output, ...)."""
+    register_wallbox_commands(server, directory, config, clock)

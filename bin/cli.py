@@ -105,6 +105,12 @@ def cmd_debug(args: argparse.Namespace) -> int:
     return 0 if reply.get("ok") else 1
 
 
+def cmd_sim_wallbox(args: argparse.Namespace) -> int:
+    from connext.sim.wallbox_cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connext", description="Control daemon of a home energy box.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -133,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     debug.add_argument("--json", action="store_true", help="print the raw JSON reply")
     debug.add_argument("words", nargs="*", help="the request, e.g. `actors` or `state meter`")
     debug.set_defaults(func=cmd_debug)
+
+    from connext.sim.wallbox_cli import add_arguments as add_sim_wallbox_arguments
+
+    sim_wallbox = sub.add_parser(
+        "sim-wallbox",
+        help="serve simulated wallboxes and EVs on a CAN channel",
+        description="Simulated wallboxes speaking the connext CAN protocol; commands on stdin (see docs/can.md).",
+    )
+    add_sim_wallbox_arguments(sim_wallbox)
+    sim_wallbox.set_defaults(func=cmd_sim_wallbox)
 
     return parser
 
