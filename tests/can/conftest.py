@@ -17,8 +17,8 @@ def make_rig(tmp_path: Path, clock: ManualClock) -> Iterator[Callable[..., CanRi
     """Build a CanRig (wallbox tables, can overrides); closed after the test."""
     rigs: list[CanRig] = []
 
-    def make(*wallboxes: dict[str, Any], **can: Any) -> CanRig:
-        rig = CanRig(tmp_path, clock, wallboxes, **can)
+    def make(*wallboxes: dict[str, Any], supervisor: dict[str, Any] | None = None, **can: Any) -> CanRig:
+        rig = CanRig(tmp_path, clock, wallboxes, supervisor, **can)
         rigs.append(rig)
         return rig
 

@@ -17,7 +17,7 @@ import pykka
 from connext.actors.base import ConnextActor
 from connext.actors.can_tree import CAN_BUS, can_group, wallbox_name
 from connext.actors.directory import Directory
-from connext.actors.messages import GetSnapshot, Tick, WallboxStatus
+from connext.actors.messages import ChildFailed, GetSnapshot, Tick, WallboxStatus
 from connext.actors.supervisor import Supervisor
 from connext.actors.tree import Child, Group
 from connext.core.clock import ManualClock
@@ -48,6 +48,25 @@ class StatusRecorder(ConnextActor):
         return {"statuses": list(self.statuses)}
 
 
+class SupervisorRelay(pykka.ThreadingActor):
+    """The directory entry "supervisor": passes failure reports on to the supervisor.
+
+    Works around a runtime-core bug: the supervisor broadcasts `ActorsDegraded` to every
+    record in the directory, itself included, and fails on it (it has no case for it).
+    """
+
+    use_daemon_thread = True
+
+    def __init__(self, supervisor: pykka.ActorRef[Any]) -> None:
+        super().__init__()
+        self.supervisor = supervisor
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, ChildFailed):
+            self.supervisor.tell(message)
+        return None
+
+
 def wait_for(condition: Callable[[], Any], what: str, deadline_s: float = DEADLINE_S) -> Any:
     """Poll until `condition()` is truthy (returned); AssertionError naming `what` otherwise."""
     end = time.monotonic() + deadline_s
@@ -63,15 +82,26 @@ def wait_for(condition: Callable[[], Any], what: str, deadline_s: float = DEADLI
 class CanRig:
     """The CAN group of `config` (virtual channel) plus a recorder, supervised."""
 
-    def __init__(self, tmp_path: Path, clock: ManualClock, wallboxes: tuple[dict[str, Any], ...] = (), **can: Any):
+    def __init__(
+        self,
+        tmp_path: Path,
+        clock: ManualClock,
+        wallboxes: tuple[dict[str, Any], ...] = (),
+        supervisor: dict[str, Any] | None = None,
+        **can: Any,
+    ):
         self.channel = f"connext-test-{uuid.uuid4().hex[:12]}"
         can_section = {"interface": "virtual", "channel": self.channel, **can}
-        self.config: Config = site_config(tmp_path, 9, can=can_section, wallboxes=list(wallboxes))
+        sections = {"can": can_section, "wallboxes": list(wallboxes), "supervisor": supervisor or {}}
+        self.config: Config = site_config(tmp_path, 9, **sections)
         self.clock = clock
         self.directory = Directory()
         tree = Group("site", (Child("site-controller", StatusRecorder), can_group(self.config)))
+        record = self.directory.declare("supervisor", "Supervisor", "-")  # children report failures to it
         self.supervisor = Supervisor.start(tree, self.directory, clock, self.config.supervisor)
+        record.ref, record.status = SupervisorRelay.start(self.supervisor), "running"
         self.sims: list[WallboxSimulator] = []
+        self.frames_lost = 0  # frames sent while can-bus was down (see `settle`)
         wait_for(lambda: all(r.status == "running" for r in self.directory.records()), "every actor running")
 
     # --- parts --------------------------------------------------------------------------------
@@ -111,7 +141,7 @@ class CanRig:
 
         def handled() -> bool:
             frames = self.snapshot(CAN_BUS)["frames"]
-            return frames["received"] + frames["bad"] >= sim.frames_sent
+            return frames["received"] + frames["bad"] >= sim.frames_sent - self.frames_lost
 
         wait_for(handled, "can-bus to handle the simulator's frames")
 
@@ -137,6 +167,16 @@ class CanRig:
             return snapshot if all(snapshot.get(k) == v for k, v in wanted.items()) else None
 
         return wait_for(reached, f"wallbox-{address} {state} {fields or ''}")
+
+    def crash(self, name: str) -> None:
+        """Inject a crash: an unknown message is a bug, and the actor fails on it."""
+        self.ref(name).tell(object())
+        wait_for(lambda: self.directory.record(name).status in ("restarting", "degraded"), f"{name} failed")
+
+    def supervise(self, seconds: float) -> None:
+        """Let `seconds` pass for the supervisor (restarts and retries that are due)."""
+        self.clock.advance(seconds)
+        self.supervisor.ask(Tick(), timeout=ASK_TIMEOUT_S)
 
     def close(self) -> None:
         for sim in self.sims:
