@@ -60,7 +60,7 @@ class CanBusActor(ConnextActor):
         self._open()
         if self.ctx.ticker:
             period = self.config.heartbeat_period_s
-            self.ctx.ticker.every(self.name, period, self.ctx.address(self.name), Tick("heartbeat"))
+            self.ctx.ticker.every(self.name, period, self.ctx.address(self.name), Tick("heartbeat"), first_in_s=period)
 
     def on_stop(self) -> None:
         self._close()

@@ -17,20 +17,13 @@ from typing import Any
 from loguru import logger
 
 from connext.core.config import CanConfig, WallboxConfig
-from connext.protocols.wallbox_can import SerialAssembler
 from connext.protocols.wallbox_frames import (
-    MAX_CARDS,
     CardPresented,
-    CardSlot,
-    Currents,
     Energy,
     Frame,
     Identify,
     Identity,
-    SerialPart,
     SetCurrent,
-    SetFallback,
-    SetMode,
     Start,
     Status,
     Stop,
@@ -49,7 +42,7 @@ from .messages import (
     WallboxFrameReceived,
     WallboxStatus,
 )
-from .wallbox_model import Heard, Session, clamp_setpoint, derive_state, follow_session
+from .wallbox_model import Heard, configuration_frames, derive_state, target_setpoint
 from .wallbox_report import WallboxMetrics, wallbox_status
 
 SITE_CONTROLLER = "site-controller"
@@ -71,9 +64,7 @@ class WallboxActor(ConnextActor):
         super().__init__(ctx)
         self.address, self.can_config, self.configured, self.store_path = address, can_config, configured, store_path
         self.registration = configured
-        self.heard = Heard()
-        self.serials = SerialAssembler()
-        self.session: Session | None = None
+        self.heard = Heard()  # what the wallbox said, and the session it is in
         self.requested: SetChargeCurrent | None = None
         self.safe_reason: str | None = None
         self.sent: tuple[float, int] | None = None  # the last SET_CURRENT (current, phases)
@@ -91,7 +82,7 @@ class WallboxActor(ConnextActor):
         self._refresh()
         if self.ctx.ticker:
             period = min(1.0, self.can_config.offline_after_s / 2)
-            self.ctx.ticker.every(self.name, period, self.ctx.address(self.name), Tick("wallbox"))
+            self.ctx.ticker.every(self.name, period, self.ctx.address(self.name), Tick("wallbox"), first_in_s=period)
 
     # --- messages -------------------------------------------------------------------------------
 
@@ -116,25 +107,14 @@ class WallboxActor(ConnextActor):
         return None
 
     def _frame(self, frame: Frame, at_s: float) -> None:
-        heard = self.heard
-        heard.last_frame_at_s = at_s
-        match frame:
-            case SerialPart():
-                heard.serial = self.serials.add(frame) or heard.serial
-            case Identity():
-                heard.identity, self.needs_config = frame, True  # a (re)boot: configure again
-            case Status():
-                self._follow_session(frame, at_s)
-            case Currents():
-                heard.currents = frame
-            case Energy():
-                heard.energy = frame
-                if self.session is not None and self.session.ended_at_s is None:
-                    self.session.energy_wh = frame.session_energy_wh
-            case CardPresented(uid=uid):
-                heard.card_uid = uid.hex().upper()
-                logger.info("wallbox-{}: RFID card {} presented", self.address, heard.card_uid)
+        event = self.heard.take(frame, at_s, self.clock.now().isoformat())
+        if event is not None:
+            logger.info("wallbox-{}: {}", self.address, event)
+        if isinstance(frame, Identity):
+            self.needs_config = True  # a (re)boot: configure again
         changed = self._refresh()
+        if isinstance(frame, Status):
+            self._identify_if_unknown()  # a status without an identity: we missed the announce
         if self.needs_config:
             self._configure_wallbox()
         if isinstance(frame, Status):
@@ -142,26 +122,20 @@ class WallboxActor(ConnextActor):
         if changed or isinstance(frame, Energy | CardPresented):  # Energy ends a status cycle
             self._publish()
 
-    def _follow_session(self, status: Status, at_s: float) -> None:
-        joined = self.heard.status is None  # the first status this actor sees: it joins a running session
-        self.heard.status = status
-        wall_time = self.clock.now().isoformat()
-        self.session, event = follow_session(self.session, self.heard.vehicle_present, at_s, wall_time, joined)
-        if event == "started":
-            logger.info("wallbox-{}: vehicle connected: session started", self.address)
-        elif event == "ended" and self.session is not None:
-            logger.info("wallbox-{}: vehicle gone: session ended, {:g} Wh", self.address, self.session.energy_wh)
-
     def _tick(self) -> None:
         if self._refresh():
             self._publish()
+        self._identify_if_unknown()
+        self.metrics.age(self.heard.last_frame_at_s, self.clock.monotonic())
+
+    def _identify_if_unknown(self) -> None:
+        """IDENTIFY a wallbox heard without its identity, or a registered one not heard."""
         now, heard = self.clock.monotonic(), self.heard
         unknown = heard.last_frame_at_s is not None and (heard.serial is None or heard.identity is None)
         silent = self.registration is not None and not self._online()
         if (unknown or silent) and now >= self.identify_at_s:
             self.identify_at_s = now + self.can_config.offline_after_s
             self._send(Identify(self.address))
-        self.metrics.age(heard.last_frame_at_s, now)
 
     # --- registration -----------------------------------------------------------------------------
 
@@ -214,11 +188,8 @@ class WallboxActor(ConnextActor):
         if reg is None or self._not_driven() is not None:
             return
         self.needs_config = False
-        self._send(SetFallback(self.address, self.can_config.fallback_timeout_s, reg.safe_current_a))
-        self._send(SetMode(self.address, reg.mode))
-        cards = [bytes.fromhex(c) for c in reg.cards] + [b""] * (MAX_CARDS - len(reg.cards))
-        for slot, uid in enumerate(cards):
-            self._send(CardSlot(self.address, slot, uid))
+        for frame in configuration_frames(self.address, reg, self.can_config.fallback_timeout_s):
+            self._send(frame)
         self.metrics.command("configure")
         self._apply(force=True)
 
@@ -230,36 +201,27 @@ class WallboxActor(ConnextActor):
         self._apply()
         return {"sent": True, "setpoint_a": self.sent[0] if self.sent else None}
 
-    def _target(self) -> tuple[float, int] | None:
-        """(current, phases) to apply now, or None when nothing was asked."""
-        reg, status, identity = self.registration, self.heard.status, self.heard.identity
-        if reg is None or (self.requested is None and self.safe_reason is None):
-            return None
-        wanted = self.requested.current_a if self.requested is not None else reg.safe_current_a
-        wallbox_max = min(reg.max_current_a, identity.max_current_a if identity else reg.max_current_a)
-        current, why = clamp_setpoint(wanted, wallbox_max, status.vehicle_max_current_a if status else None)
-        if why is not None:
-            self.metrics.clamped()
-            self._log_once(f"clamp:{wanted}:{why}", "wallbox-{}: setpoint clamped to {:g} A: {}", current, why)
-        if self.safe_reason is not None:
-            current = min(current, reg.safe_current_a)
-        phases = reg.phases
-        if self.requested is not None and reg.can_switch_phases and self.requested.phases in (1, 3):
-            phases = self.requested.phases
-        return current, phases
-
     def _apply(self, force: bool = False) -> None:
         """Send the target setpoint when it changed or the wallbox still applies another."""
-        target = self._target()
-        if target is None or self._not_driven() is not None:
+        reg = self.registration
+        if reg is None or self._not_driven() is not None:
             return
-        now, status = self.clock.monotonic(), self.heard.status
-        differs = status is not None and abs(status.limit_a - target[0]) > 0.05
+        target = target_setpoint(reg, self.requested, self.safe_reason is not None, self.heard)
+        if target is None:
+            return
+        setpoint, now, status = (target.current_a, target.phases), self.clock.monotonic(), self.heard.status
+        differs = status is not None and abs(status.limit_a - target.current_a) > 0.05
         stale = self.sent_at_s is None or now - self.sent_at_s >= RESEND_AFTER_S
-        if force or target != self.sent or (differs and stale):
-            self._send(SetCurrent(self.address, *target))
-            self.sent, self.sent_at_s = target, now
-            self.metrics.command("set_current")
+        if not (force or setpoint != self.sent or (differs and stale)):
+            return
+        if target.clamped is not None and setpoint != self.sent:
+            self.metrics.clamped()
+            self._log_once(
+                f"clamp:{target.clamped}", "wallbox-{}: setpoint {:g} A: {}", target.current_a, target.clamped
+            )
+        self._send(SetCurrent(self.address, *setpoint))
+        self.sent, self.sent_at_s = setpoint, now
+        self.metrics.command("set_current")
 
     def _command(self, frame: Start | Stop, name: str, needs_vehicle: bool) -> dict[str, Any]:
         refused = self._refused(name)
@@ -326,7 +288,7 @@ class WallboxActor(ConnextActor):
         setpoint = self.sent[0] if self.sent else None
         at_s = self.clock.monotonic()
         reg = self.registration if self._registered() else None
-        return wallbox_status(self.address, at_s, self.state, reg, self.heard, self.session, setpoint)
+        return wallbox_status(self.address, at_s, self.state, reg, self.heard, setpoint)
 
     def _publish(self) -> None:
         if self.state == "absent":
@@ -350,5 +312,5 @@ class WallboxActor(ConnextActor):
             "reason": self.requested.reason if self.requested else None,
             "safe_reason": self.safe_reason,
             "last_frame_age_s": None if last is None else round(now - last, 3),
-            "session": self.session.view(now) if self.session else None,
+            "session": self.heard.session.view(now) if self.heard.session else None,
         }

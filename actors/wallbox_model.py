@@ -4,17 +4,33 @@ setpoint clamp, the session (plug-in to plug-out). No threads, no I/O, no clock 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from connext.protocols.wallbox_can import Version, firmware_supported
-from connext.protocols.wallbox_frames import MIN_CURRENT_A, Currents, Energy, Identity, Status
+from connext.core.config import WallboxConfig
+from connext.protocols.wallbox_can import SerialAssembler, Version, firmware_supported
+from connext.protocols.wallbox_frames import (
+    MAX_CARDS,
+    MIN_CURRENT_A,
+    CardPresented,
+    CardSlot,
+    Currents,
+    Energy,
+    Frame,
+    Identity,
+    SerialPart,
+    SetFallback,
+    SetMode,
+    Status,
+)
+
+from .messages import SetChargeCurrent
 
 RESOLUTION_A = 0.1  # the protocol's current step
 
 
 @dataclass
 class Heard:
-    """The latest of each kind of frame from one address."""
+    """The latest of each kind of frame from one address, and the session it is in."""
 
     serial: str | None = None
     identity: Identity | None = None
@@ -23,6 +39,34 @@ class Heard:
     energy: Energy | None = None
     card_uid: str = ""
     last_frame_at_s: float | None = None
+    session: Session | None = None
+    serials: SerialAssembler = field(default_factory=SerialAssembler)
+
+    def take(self, frame: Frame, at_s: float, wall_time: str) -> str | None:
+        """Remember `frame`; returns what happened worth a log line, if anything."""
+        self.last_frame_at_s = at_s
+        match frame:
+            case SerialPart():
+                self.serial = self.serials.add(frame) or self.serial
+            case Identity():
+                self.identity = frame
+            case Status():
+                joined = self.status is None  # the first status heard: a running session is joined
+                self.status = frame
+                self.session, event = follow_session(self.session, self.vehicle_present, at_s, wall_time, joined)
+                if event == "ended" and self.session is not None:
+                    return f"vehicle gone: session ended, {self.session.energy_wh:g} Wh"
+                return "vehicle connected: session started" if event == "started" else None
+            case Currents():
+                self.currents = frame
+            case Energy():
+                self.energy = frame
+                if self.session is not None and self.session.ended_at_s is None:
+                    self.session.energy_wh = frame.session_energy_wh
+            case CardPresented(uid=uid):
+                self.card_uid = uid.hex().upper()
+                return f"RFID card {self.card_uid} presented"
+        return None
 
     @property
     def firmware(self) -> Version | None:
@@ -73,6 +117,42 @@ def clamp_setpoint(requested_a: float, wallbox_max_a: float, vehicle_max_a: floa
     if requested_a > upper:
         return setpoint, f"{requested_a:g} A is above the {upper:g} A maximum"
     return setpoint, None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The setpoint to apply, and why the request was changed (None: it was not)."""
+
+    current_a: float
+    phases: int
+    clamped: str | None = None
+
+
+def target_setpoint(reg: WallboxConfig, requested: SetChargeCurrent | None, safe: bool, heard: Heard) -> Target | None:
+    """What to apply: the request clamped to the wallbox and the vehicle, capped at the
+    safe current while `safe`; None when nothing was asked."""
+    if requested is None and not safe:
+        return None
+    wanted = requested.current_a if requested is not None else reg.safe_current_a
+    identity_max = heard.identity.max_current_a if heard.identity else reg.max_current_a
+    vehicle_max = heard.status.vehicle_max_current_a if heard.status else None
+    current, why = clamp_setpoint(wanted, min(reg.max_current_a, identity_max), vehicle_max)
+    if safe:
+        current = min(current, reg.safe_current_a)
+    phases = reg.phases
+    if requested is not None and reg.can_switch_phases and requested.phases in (1, 3):
+        phases = requested.phases
+    return Target(current, phases, why)
+
+
+def configuration_frames(address: int, reg: WallboxConfig, fallback_timeout_s: float) -> list[Frame]:
+    """Fallback, working mode and all 8 RFID slots of a registered wallbox."""
+    cards = [bytes.fromhex(c) for c in reg.cards] + [b""] * (MAX_CARDS - len(reg.cards))
+    return [
+        SetFallback(address, fallback_timeout_s, reg.safe_current_a),
+        SetMode(address, reg.mode),
+        *(CardSlot(address, slot, uid) for slot, uid in enumerate(cards)),
+    ]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from connext.core.config import WallboxConfig
 
 from . import can_metrics as m
 from .messages import WallboxStatus
-from .wallbox_model import Heard, Session
+from .wallbox_model import Heard
 
 WH_TO_J = 3600.0
 
@@ -17,11 +17,16 @@ def wallbox_status(
     state: str,
     registration: WallboxConfig | None,
     heard: Heard,
-    session: Session | None,
     setpoint_a: float | None,
 ) -> WallboxStatus:
     """The status event from what was heard (zeros for what was not)."""
-    status, currents, energy, identity = heard.status, heard.currents, heard.energy, heard.identity
+    status, currents, energy, identity, session = (
+        heard.status,
+        heard.currents,
+        heard.energy,
+        heard.identity,
+        heard.session,
+    )
     live = state not in ("absent", "offline")  # an offline wallbox's last figures are stale
     max_current = registration.max_current_a if registration else (identity.max_current_a if identity else 0.0)
     return WallboxStatus(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, NamedTuple
 
-from .wallbox_frames import FUNCTION_OF, LAYOUTS, SERIAL_CHUNK, Field, Frame, Function, Layout, SerialPart
+from .wallbox_frames import SERIAL_CHUNK, Frame, SerialPart
+from .wallbox_layouts import FUNCTION_OF, LAYOUTS, Field, Function, Layout
 
 ADDRESS_BITS = 5
 ADDRESS_MASK = (1 << ADDRESS_BITS) - 1

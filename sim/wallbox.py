@@ -73,6 +73,7 @@ class SimWallbox:
     heartbeat_at_s: float = 0.0
     heartbeats: int = 0
     commands: int = 0
+    last_setpoint_a: float | None = None  # the last SET_CURRENT heard
     last_card: bytes = b""
     _clock_s: float = 0.0
     _next_status_s: float = 0.0
@@ -170,6 +171,7 @@ class SimWallbox:
             case Identify():
                 self._announce()
             case SetCurrent(current_a=current_a):
+                self.last_setpoint_a = current_a
                 self.limit_a = min(current_a, self.max_current_a)
                 if self.fallback:
                     self.limit_a = min(self.limit_a, self.safe_current_a)
@@ -212,6 +214,7 @@ class SimWallbox:
             "enabled": self.enabled,
             "fallback": self.fallback,
             "limit_a": self.limit_a,
+            "last_setpoint_a": self.last_setpoint_a,
             "current_a": self.current_a,
             "session_energy_wh": round(self.session_wh, 3),
             "soc": None if self.ev is None else round(self.ev.soc, 4),

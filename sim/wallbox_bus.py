@@ -18,7 +18,7 @@ import can
 
 from connext.core.clock import Clock, SystemClock
 from connext.protocols.wallbox_can import FrameError, can_id, decode, encode, to_wallbox
-from connext.protocols.wallbox_frames import Function
+from connext.protocols.wallbox_layouts import Function
 
 from .ev import EvModel
 from .wallbox import SimWallbox

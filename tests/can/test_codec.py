@@ -19,17 +19,8 @@ from connext.protocols.wallbox_can import (
     split_id,
     to_wallbox,
 )
-from connext.protocols.wallbox_frames import (
-    LAYOUTS,
-    CardSlot,
-    Function,
-    Heartbeat,
-    Identity,
-    SetCurrent,
-    Status,
-)
-
-MAX_DLC = 8
+from connext.protocols.wallbox_frames import CardSlot, Heartbeat, Identity, SetCurrent, Status
+from connext.protocols.wallbox_layouts import LAYOUTS, Function
 
 
 def _raw_payloads(function: Function) -> st.SearchStrategy[bytes]:

@@ -75,7 +75,9 @@ def test_a_session_over_udp_multicast_between_two_processes(tmp_path: Path):
         finally:
             daemon.stop()
         try:
-            # the daemon sent the safe current on its way down, and its heartbeat is gone
+            # the daemon sent the safe current on its way down ...
+            wait_for(lambda: sim.wallbox(1)["last_setpoint_a"] == 6.0, "the safe current sent at shutdown")
+            # ... and its heartbeat is gone, so the wallbox's own fallback timer fires too
             fallen = wait_for(lambda: (w := sim.wallbox(1))["fallback"] and w, "the wallbox's own fallback")
             assert fallen["limit_a"] == 6.0
             assert fallen["state"] == "C"
