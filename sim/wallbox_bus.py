@@ -42,6 +42,7 @@ class WallboxSimulator:
         self.clock = clock or SystemClock()
         self.wallboxes = {w.address: w for w in wallboxes}
         self.bad_frames_received = 0
+        self.frames_received = 0  # controller frames, to any address
         self.frames_sent = 0
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -99,6 +100,7 @@ class WallboxSimulator:
             return  # another wallbox's frame, or our own echo on udp_multicast
         now = self.clock.monotonic()
         with self._lock:
+            self.frames_received += 1
             for wallbox in self.wallboxes.values():
                 wallbox.handle(frame, now)
             self._flush()

@@ -35,7 +35,7 @@ def test_detected_wallboxes_are_listed_and_registered_by_serial(make_rig, socket
     server = _serve(rig, socket_dir / "d.sock")
     try:
         ask = lambda payload: request(str(socket_dir / "d.sock"), payload)  # noqa: E731
-        rig.wait_state(7, "detected", sim, serial="NEWCOMER7")
+        rig.wait_state(7, "detected", sim, serial="NEWCOMER7", limit_a=32.0)
         rig.wait_state(1, "available", sim)
         listing = ask({"cmd": "wallboxes"})
         assert listing["ok"] is True

@@ -29,7 +29,7 @@ def test_a_plug_and_play_wallbox_is_detected_not_registered(make_rig):
 def test_registering_the_serial_at_run_time_drives_it(make_rig):
     rig = make_rig()
     sim = rig.simulator(SimWallbox(6, "WB6"))
-    rig.wait_state(6, "detected", sim, firmware="1.2.0")
+    rig.wait_state(6, "detected", sim, firmware="1.2.0", limit_a=32.0)  # identity and status heard
     wrong = rig.ask("wallbox-6", RegisterWallbox(settings_from({"address": 6, "serial": "OTHER"})))
     assert wrong["registered"] is False
     assert "reports serial WB6" in wrong["why"]

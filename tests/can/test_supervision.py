@@ -25,8 +25,8 @@ def _charging(rig, safe_current_a=6):
 def test_a_can_bus_crash_restarts_only_can_bus_and_keeps_the_session(make_rig):
     rig = make_rig({"address": 1, "serial": SERIAL, "mode": "plug_and_play"})
     sim, box = _charging(rig)
-    for _ in range(3):
-        rig.cycle(sim, seconds=60)
+    for _ in range(10):
+        rig.cycle(sim, seconds=2)  # heartbeats within the 5 s fallback timeout
     before = wait_for(lambda: (s := rig.wallbox(1))["session_energy_wh"] == int(box.session_wh) and s, "energy")
     wallbox_urn = rig.directory.ref("wallbox-1").actor_urn
     bus_urn = rig.directory.ref("can-bus").actor_urn
@@ -38,8 +38,8 @@ def test_a_can_bus_crash_restarts_only_can_bus_and_keeps_the_session(make_rig):
     assert rig.directory.ref("can-bus").actor_urn != bus_urn
     assert rig.snapshot("can-bus")["open"] is True
 
-    for _ in range(3):
-        rig.cycle(sim, seconds=60)
+    for _ in range(10):
+        rig.cycle(sim, seconds=2)  # heartbeats within the 5 s fallback timeout
     after = wait_for(lambda: (s := rig.wallbox(1))["session_energy_wh"] == int(box.session_wh) and s, "energy")
     assert after["state"] == "charging"
     assert after["session_energy_wh"] > before["session_energy_wh"]
@@ -73,7 +73,7 @@ def test_site_controller_given_up_sends_the_safe_current_and_stops_the_heartbeat
     rig.supervise(60.0)  # the degraded retry: the site controller is back
     wait_for(lambda: rig.snapshot("can-bus")["heartbeat"] is True, "the heartbeat resumed")
     rig.cycle(sim)
-    assert box.heartbeats > beats
+    wait_for(lambda: box.heartbeats > beats, "heartbeats on the bus again")
     assert rig.wallbox(1)["requested_a"] is None  # holds the safe current until a new setpoint
     assert box.limit_a == 6.0
     rig.ask("wallbox-1", SetChargeCurrent(1, 12, 3, "test"))

@@ -146,11 +146,15 @@ class CanRig:
         wait_for(handled, "can-bus to handle the simulator's frames")
 
     def cycle(self, sim: WallboxSimulator, seconds: float = 1.0, heartbeat: bool = True) -> None:
-        """Time passes: heartbeat (optionally), the simulator steps, every wallbox actor ticks."""
+        """Time passes: heartbeat (optionally), the simulator steps, every wallbox actor ticks.
+        Each side has handled what the other sent before the clock moves on."""
         self.settle(sim)
+        sent, received = self.snapshot(CAN_BUS)["frames"]["sent"], sim.frames_received
         self.clock.advance(seconds)
         if heartbeat:
             self.heartbeat()
+        now_sent = self.snapshot(CAN_BUS)["frames"]["sent"]
+        wait_for(lambda: sim.frames_received - received >= now_sent - sent, "the simulator to hear can-bus")
         sim.step()
         self.tick_wallboxes(*sim.wallboxes)
 
