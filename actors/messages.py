@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connext.core.config import WallboxConfig
 from connext.protocols.modbus_map import Block
 from connext.protocols.poll_plan import PollSpec
+from connext.protocols.wallbox_frames import Frame
 
 from .directory import Address
 
@@ -212,6 +214,14 @@ class WallboxStatus:
     max_current_a: float = 32.0
     vehicle_max_current_a: float | None = None
     setpoint_a: float = 0.0
+    limit_a: float = 0.0  # what the wallbox reports it applies (the safe current in fallback)
+    enabled: bool = False  # the session is authorised (remote start, card or plug&play)
+    fallback: bool = False  # the wallbox misses the controller heartbeat
+    error_code: int = 0
+    serial: str = ""
+    firmware: str = ""
+    card_uid: str = ""  # the last RFID card presented, hex
+    session_started_at_s: float | None = None  # plug-in time of the current session
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +243,55 @@ class StartCharging:
 class StopCharging:
     address: int
     reason: str = "remote"
+
+
+@dataclass(frozen=True, slots=True)
+class CanFrameReceived:
+    """Event from the CAN reader thread to can-bus: one raw frame off the bus."""
+
+    arbitration_id: int
+    data: bytes
+    extended: bool = False
+    error_frame: bool = False
+    remote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CanBusFault:
+    """Event from the CAN reader thread: the bus opened as `generation` failed."""
+
+    generation: int
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class WallboxFrameReceived:
+    """Event from can-bus to wallbox-N: a decoded frame from that wallbox."""
+
+    frame: Frame
+    at_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class SendWallboxFrame:
+    """Command to can-bus: encode and send this controller frame."""
+
+    frame: Frame
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterWallbox:
+    """Command (debug socket) to wallbox-N: drive the wallbox with these settings; kept
+    in the store. Replies (to an ask) with a dict: registered or why not."""
+
+    settings: WallboxConfig
+
+
+@dataclass(frozen=True, slots=True)
+class UnregisterWallbox:
+    """Command (debug socket) to wallbox-N: forget a run-time registration."""
+
+    address: int
 
 
 # --- site, outputs, storage ---------------------------------------------------------

@@ -10,12 +10,14 @@ from __future__ import annotations
 from connext.core.clock import Clock
 from connext.core.config import Config
 
+from .can_tree import can_group
 from .debug_socket import DebugServer
 from .directory import Directory
 from .io_tree import io_children
 from .output_commands import register_io_commands
 from .rs485_tree import register_rs485_debug, rs485_group
 from .tree import Child, Group
+from .wallbox_commands import register_wallbox_commands
 
 
 def build_tree(config: Config) -> Group:
@@ -25,6 +27,7 @@ def build_tree(config: Config) -> Group:
     if rs485 is not None:
         children.append(rs485)
     children += io_children(config)
+    children.append(can_group(config))
     return Group("site", tuple(children), strategy="one_for_one")
 
 
@@ -32,3 +35,4 @@ def register_debug_commands(server: DebugServer, directory: Directory, config: C
     """Debug-socket commands of the areas (register a wallbox, force an output, ...)."""
     register_rs485_debug(server, directory, config)
     register_io_commands(server, directory, config, clock)
+    register_wallbox_commands(server, directory, config, clock)

@@ -138,6 +138,12 @@ def cmd_sim_modbus(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sim_wallbox(args: argparse.Namespace) -> int:
+    from connext.sim.wallbox_cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connext", description="Control daemon of a home energy box.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -190,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--baudrate", type=int, default=9600, help="wire time emulated per byte (default 9600)")
     sim.add_argument("--no-wire-time", action="store_true", help="answer at once, no 9600-baud emulation")
     sim.set_defaults(func=cmd_sim_modbus)
+    from connext.sim.wallbox_cli import add_arguments as add_sim_wallbox_arguments
+
+    sim_wallbox = sub.add_parser(
+        "sim-wallbox",
+        help="serve simulated wallboxes and EVs on a CAN channel",
+        description="Simulated wallboxes speaking the connext CAN protocol; commands on stdin (see docs/can.md).",
+    )
+    add_sim_wallbox_arguments(sim_wallbox)
+    sim_wallbox.set_defaults(func=cmd_sim_wallbox)
 
     return parser
 

@@ -174,7 +174,8 @@ class SensorsConfig:
 class CanConfig:
     interface: Literal["socketcan", "udp_multicast", "virtual"] = setting("socketcan")
     channel: str = setting("can0", matches(r"\S{1,64}", "must be a CAN channel name"))
-    bitrate: int = setting(250000, between(10000, 1000000, "a CAN bitrate"))
+    bitrate: int = setting(250000, between(10000, 1000000, "a CAN bitrate"), doc="socketcan only")
+    port: int = setting(43113, between(1024, 65535, "a UDP port"), doc="udp_multicast only: the group's UDP port")
     heartbeat_period_s: float = setting(1.0, between(0.1, 10, "a period in seconds"))
     fallback_timeout_s: float = setting(
         5.0,
@@ -195,6 +196,18 @@ class WallboxConfig:
         6.0,
         Rule("must be 0 (stop) or 6..80 A", lambda v: v == 0 or 6 <= v <= 80),
         doc="current when the controller is gone or the grid reading is stale",
+    )
+    mode: Literal["online", "offline", "plug_and_play"] = setting(
+        "online", doc="online: the box starts sessions; offline: local RFID cards; plug_and_play: on plug-in"
+    )
+    cards: tuple[str, ...] = setting(
+        (),
+        Rule("must be at most 8 cards", lambda v: len(v) <= 8),
+        Rule(
+            "must be RFID UIDs of 4 or 7 bytes in hex, like 04A1B2C3",
+            lambda v: all(re.fullmatch(r"[0-9A-Fa-f]{8}|[0-9A-Fa-f]{14}", c) for c in v),
+        ),
+        doc="offline mode: the RFID cards this wallbox accepts",
     )
 
 
