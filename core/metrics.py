@@ -15,12 +15,14 @@ from prometheus_client import (
     Counter,
     Gauge,
     Info,
+    disable_created_metrics,
     gc_collector,
     platform_collector,
     process_collector,
     start_http_server,
 )
 
+disable_created_metrics()  # no `_created` series: they double every counter for no dashboard use
 REGISTRY = CollectorRegistry(auto_describe=True)
 process_collector.ProcessCollector(registry=REGISTRY)
 platform_collector.PlatformCollector(registry=REGISTRY)
