@@ -1,0 +1,55 @@
+"""The FastAPI application: routers under /api, uniform errors, the edge layer, the
+OpenAPI page at /docs (served from the box itself: no CDN), the web page at /."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+
+from connext.core import metrics as core_metrics
+
+from . import errors, routes_accounts, routes_auth, routes_control, routes_site
+from .context import ApiContext
+from .edge import Edge
+
+WEB = Path(__file__).parent / "web"
+PUBLIC = routes_auth.PUBLIC | routes_site.PUBLIC  # (method, path) served without a login
+DESCRIPTION = """The local API of the connext box. Log in (`POST /api/auth/login`), then send
+`Authorization: Bearer <token>`. Every request is checked against the role table (SPEC §6);
+a refusal is 403 and names the missing right. Errors are JSON: `{"status", "error", "problems"}`.
+Grid power: + = export, - = import. Parts not in this build answer 503."""
+
+
+def build_app(ctx: ApiContext) -> FastAPI:
+    app = FastAPIOffline(
+        title="connext",
+        version=core_metrics.version(),
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        static_url="/docs-static",
+        favicon_url="/web/favicon.svg",
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for router in (
+        routes_auth.router,
+        routes_accounts.accounts,
+        routes_accounts.cards,
+        routes_site.router,
+        routes_control.router,
+    ):
+        app.include_router(router, prefix="/api")
+    app.mount("/web", StaticFiles(directory=WEB), name="web")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(WEB / "index.html")
+
+    app.add_middleware(Edge, max_body_bytes=ctx.settings.max_body_bytes)
+    return app

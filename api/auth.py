@@ -1,0 +1,43 @@
+"""Who is calling, and may they: the dependencies every protected route declares.
+
+`caller: Caller = require(Right.CHANGE_STRATEGY)` authenticates the bearer token, then
+checks the role table (`accounts.roles.authorize`); a refusal is 403 naming the right.
+`require(None)` only authenticates (any role: logout, me, own password).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from .accounts import Caller, Right, Unauthenticated, authorize
+from .context import context
+
+bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="opaque",
+    description="the token from POST /api/auth/login (or /api/auth/register)",
+)
+
+
+async def current_caller(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Caller:
+    if credentials is None:
+        raise Unauthenticated("log in first: send the header 'Authorization: Bearer <token>' (POST /api/auth/login)")
+    token = credentials.credentials
+    return await context(request).db.run(lambda s: s.accounts.authenticate(token))
+
+
+def require(right: Right | None) -> Any:
+    """A dependency: the authenticated caller, who must hold `right` (None: any role)."""
+
+    async def dependency(caller: Caller = Depends(current_caller)) -> Caller:
+        if right is not None:
+            authorize(right, caller.role)
+        return caller
+
+    dependency.right = right  # type: ignore[attr-defined]  # read by the route audit (tests, docs)
+    return Depends(dependency)
