@@ -3,20 +3,32 @@ OpenAPI page at /docs (served from the box itself: no CDN), the web page at /.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from connext.core import metrics as core_metrics
 
 from . import errors, routes_accounts, routes_auth, routes_control, routes_site
+from .accounts import Right
 from .context import ApiContext
 from .edge import Edge
 
 WEB = Path(__file__).parent / "web"
+PREFIX = "/api"
+ROUTERS = (
+    routes_auth.router,
+    routes_accounts.accounts,
+    routes_accounts.cards,
+    routes_site.router,
+    routes_control.router,
+)
 PUBLIC = routes_auth.PUBLIC | routes_site.PUBLIC  # (method, path) served without a login
 DESCRIPTION = """The local API of the connext box. Log in (`POST /api/auth/login`), then send
 `Authorization: Bearer <token>`. Every request is checked against the role table (SPEC §6);
@@ -37,14 +49,8 @@ def build_app(ctx: ApiContext) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (
-        routes_auth.router,
-        routes_accounts.accounts,
-        routes_accounts.cards,
-        routes_site.router,
-        routes_control.router,
-    ):
-        app.include_router(router, prefix="/api")
+    for router in ROUTERS:
+        app.include_router(router, prefix=PREFIX)
     app.mount("/web", StaticFiles(directory=WEB), name="web")
 
     @app.get("/", include_in_schema=False)
@@ -53,3 +59,25 @@ def build_app(ctx: ApiContext) -> FastAPI:
 
     app.add_middleware(Edge, max_body_bytes=ctx.settings.max_body_bytes)
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRight:
+    """What a route checks: nothing (public), a login (right None), or a right of the table."""
+
+    method: str
+    path: str
+    authenticated: bool
+    right: Right | None
+
+
+def route_rights() -> Iterator[RouteRight]:
+    """Every API route with the check it declares (read by the tests and the docs)."""
+    for router in ROUTERS:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            checks = [d.call for d in route.dependant.dependencies if hasattr(d.call, "right")]
+            right = checks[0].right if checks else None  # type: ignore[attr-defined]
+            for method in sorted(route.methods):
+                yield RouteRight(method, PREFIX + route.path, bool(checks), right)

@@ -1,13 +1,13 @@
 """Who is calling, and may they: the dependencies every protected route declares.
 
-`caller: Caller = require(Right.CHANGE_STRATEGY)` authenticates the bearer token, then
-checks the role table (`accounts.roles.authorize`); a refusal is 403 naming the right.
-`require(None)` only authenticates (any role: logout, me, own password).
+A route parameter `caller: CanChangeStrategy` authenticates the bearer token, then checks
+the role table (`accounts.roles.authorize`); a refusal is 403 naming the right.
+`AnyRole` only authenticates (logout, me, own password).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,7 +23,7 @@ bearer = HTTPBearer(
 
 
 async def current_caller(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Caller:
     if credentials is None:
         raise Unauthenticated("log in first: send the header 'Authorization: Bearer <token>' (POST /api/auth/login)")
@@ -34,10 +34,22 @@ async def current_caller(
 def require(right: Right | None) -> Any:
     """A dependency: the authenticated caller, who must hold `right` (None: any role)."""
 
-    async def dependency(caller: Caller = Depends(current_caller)) -> Caller:
+    async def dependency(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
         if right is not None:
             authorize(right, caller.role)
         return caller
 
     dependency.right = right  # type: ignore[attr-defined]  # read by the route audit (tests, docs)
     return Depends(dependency)
+
+
+AnyRole = Annotated[Caller, require(None)]
+CanMonitor = Annotated[Caller, require(Right.MONITOR)]
+CanAppointAdministrators = Annotated[Caller, require(Right.APPOINT_ADMINISTRATORS)]
+CanChangeContractedPower = Annotated[Caller, require(Right.CHANGE_CONTRACTED_POWER)]
+CanManageDevices = Annotated[Caller, require(Right.MANAGE_DEVICES)]
+CanChangeStrategy = Annotated[Caller, require(Right.CHANGE_STRATEGY)]
+CanManageOutputLogics = Annotated[Caller, require(Right.MANAGE_OUTPUT_LOGICS)]
+CanManageUsers = Annotated[Caller, require(Right.MANAGE_USERS)]
+CanManageRfidCards = Annotated[Caller, require(Right.MANAGE_RFID_CARDS)]
+CanControlCharging = Annotated[Caller, require(Right.CONTROL_CHARGING)]

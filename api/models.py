@@ -128,7 +128,7 @@ StrategyChange = section_model(
 OutputLogic = section_model(
     "OutputLogic",
     LogicConfig,
-    [f for f in LogicConfig.__dataclass_fields__],
+    list(LogicConfig.__dataclass_fields__),
     doc="One output logic ([[logics]] of config.toml): max closes the contact, min opens it.",
 )
 WallboxRegistration = section_model(

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from . import operations
-from .accounts import Caller, Right, Role, authorize
+from .accounts import Right, Role, authorize
 from .accounts.rfid import CARD_ID, check_card
-from .auth import require
+from .auth import CanAppointAdministrators, CanManageRfidCards, CanManageUsers
 from .config_models import describe, obeys
 from .context import ApiContext, context
 from .models import AccountView, CardChange, CardEnrolment, CardView, NewAccount, RoleChange
@@ -32,13 +32,13 @@ def _right_over(role: Role) -> Right:
 
 
 @accounts.get("", response_model=list[AccountView], summary="All accounts")
-async def list_accounts(request: Request, _: Caller = require(Right.MANAGE_USERS)) -> list[AccountView]:
+async def list_accounts(request: Request, _: CanManageUsers) -> list[AccountView]:
     found = await context(request).db.run(lambda s: s.accounts.list())
     return [AccountView(**a.view()) for a in found]
 
 
 @accounts.post("", response_model=AccountView, status_code=201, summary="Add a user or an administrator")
-async def add_account(body: NewAccount, request: Request, caller: Caller = require(Right.MANAGE_USERS)) -> AccountView:
+async def add_account(body: NewAccount, request: Request, caller: CanManageUsers) -> AccountView:
     role = Role(body.role)
     authorize(_right_over(role), caller.role)
     ctx = context(request)
@@ -49,14 +49,14 @@ async def add_account(body: NewAccount, request: Request, caller: Caller = requi
 
 @accounts.put("/{name}/role", response_model=AccountView, summary="Appoint or remove an administrator")
 async def change_role(
-    name: AccountName, body: RoleChange, request: Request, _: Caller = require(Right.APPOINT_ADMINISTRATORS)
+    name: AccountName, body: RoleChange, request: Request, _: CanAppointAdministrators
 ) -> AccountView:
     account = await context(request).db.run(lambda s: s.accounts.set_role(name, Role(body.role)))
     return AccountView(**account.view())
 
 
 @accounts.delete("/{name}", status_code=204, summary="Remove an account (never the owner)")
-async def remove_account(name: AccountName, request: Request, caller: Caller = require(Right.MANAGE_USERS)) -> None:
+async def remove_account(name: AccountName, request: Request, caller: CanManageUsers) -> None:
     ctx = context(request)
     target = await ctx.db.run(lambda s: s.accounts.get(name))
     if target.role is not Role.OWNER:
@@ -68,22 +68,20 @@ async def remove_account(name: AccountName, request: Request, caller: Caller = r
 
 
 @cards.get("", response_model=list[CardView], summary="Enrolled RFID cards")
-async def list_cards(request: Request, _: Caller = require(Right.MANAGE_RFID_CARDS)) -> list[CardView]:
+async def list_cards(request: Request, _: CanManageRfidCards) -> list[CardView]:
     found = await context(request).db.run(lambda s: s.cards.list())
     return [CardView(**c.view()) for c in found]
 
 
 @cards.put("/{card}", response_model=CardChange, summary="Enrol a card on wallboxes (create or replace)")
-async def put_card(
-    card: CardId, body: CardEnrolment, request: Request, _: Caller = require(Right.MANAGE_RFID_CARDS)
-) -> CardChange:
+async def put_card(card: CardId, body: CardEnrolment, request: Request, _: CanManageRfidCards) -> CardChange:
     ctx = context(request)
     saved, changed = await ctx.db.run(lambda s: s.cards.put(card, body.label, tuple(body.wallboxes)))
     return CardChange(card=CardView(**saved.view()), changed_wallboxes=list(changed), push=await _push(ctx, changed))
 
 
 @cards.delete("/{card}", response_model=CardChange, summary="Remove a card from every wallbox")
-async def remove_card(card: CardId, request: Request, _: Caller = require(Right.MANAGE_RFID_CARDS)) -> CardChange:
+async def remove_card(card: CardId, request: Request, _: CanManageRfidCards) -> CardChange:
     ctx = context(request)
     changed = await ctx.db.run(lambda s: s.cards.remove(check_card(card)))
     return CardChange(card=None, changed_wallboxes=list(changed), push=await _push(ctx, changed))

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 
 from connext.core import metrics as core_metrics
 
-from .accounts import Caller, Conflict, InvalidCredentials, IssuedToken, LockedOut
+from .accounts import Conflict, InvalidCredentials, IssuedToken, LockedOut
 from .accounts.errors import BadValue
-from .auth import require
+from .auth import AnyRole
 from .context import context
 from .metrics import LOGINS
 from .models import AccountView, AuthStatus, Credentials, Login, PasswordChange, TokenView
@@ -59,17 +59,17 @@ async def login(body: Login, request: Request) -> TokenView:
 
 
 @router.post("/logout", status_code=204, summary="Revoke the token of this request")
-async def logout(request: Request, caller: Caller = require(None)) -> None:
+async def logout(request: Request, caller: AnyRole) -> None:
     await context(request).db.run(lambda s: s.accounts.logout(caller.token_hash))
 
 
 @router.get("/me", response_model=AccountView, summary="Who this token belongs to")
-async def me(caller: Caller = require(None)) -> AccountView:
+async def me(caller: AnyRole) -> AccountView:
     return AccountView(**caller.account.view())
 
 
 @router.post("/password", status_code=204, summary="Change your own password (other tokens are revoked)")
-async def change_password(body: PasswordChange, request: Request, caller: Caller = require(None)) -> None:
+async def change_password(body: PasswordChange, request: Request, caller: AnyRole) -> None:
     ctx = context(request)
     attempt = await ctx.db.run(lambda s: s.accounts.login_attempt(caller.account.name))
     ok, _ = await ctx.hasher.verify(body.current, attempt.stored_hash)

@@ -14,9 +14,8 @@ from connext.core.config.model import WALLBOX_ADDRESS
 from connext.core.config.topology import check_site
 
 from . import operations
-from .accounts import Caller, Right
 from .accounts.errors import BadValue
-from .auth import require
+from .auth import CanChangeStrategy, CanControlCharging, CanManageDevices, CanManageOutputLogics, CanMonitor
 from .config_models import describe, obeys
 from .context import context
 from .models import LogicEnabled, OutputLogic, StrategyChange, WallboxMode, WallboxRegistration
@@ -34,7 +33,7 @@ async def _run(request: Request, operation: Any, *args: Any) -> Any:
 
 
 @router.get("/strategy", tags=["charging"], summary="The charging strategy in force and its parameters")
-async def get_strategy(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str, Any]:
+async def get_strategy(request: Request, _: CanMonitor) -> dict[str, Any]:
     return await _run(request, operations.get_strategy)
 
 
@@ -42,7 +41,7 @@ async def get_strategy(request: Request, _: Caller = require(Right.MONITOR)) -> 
 async def set_strategy(
     body: StrategyChange,  # type: ignore[valid-type]
     request: Request,
-    caller: Caller = require(Right.CHANGE_STRATEGY),
+    caller: CanChangeStrategy,
 ) -> dict[str, Any]:
     """409 while a charging session is in progress (SPEC §7)."""
     change = body.model_dump(exclude_none=True)
@@ -53,7 +52,7 @@ async def set_strategy(
 
 
 @router.get("/wallboxes", tags=["wallboxes"], summary="Wallboxes: configured and registered, with live state")
-async def list_wallboxes(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str, Any]:
+async def list_wallboxes(request: Request, _: CanMonitor) -> dict[str, Any]:
     return {"wallboxes": await _run(request, operations.wallboxes)}
 
 
@@ -61,33 +60,29 @@ async def list_wallboxes(request: Request, _: Caller = require(Right.MONITOR)) -
 async def register_wallbox(
     body: WallboxRegistration,  # type: ignore[valid-type]
     request: Request,
-    caller: Caller = require(Right.MANAGE_DEVICES),
+    caller: CanManageDevices,
 ) -> dict[str, Any]:
     return await _run(request, operations.register_wallbox, body.serial, body.address, caller.role)
 
 
 @router.delete("/wallboxes/{address}", tags=["wallboxes"], status_code=204, summary="Remove a wallbox")
-async def remove_wallbox(address: Address, request: Request, caller: Caller = require(Right.MANAGE_DEVICES)) -> None:
+async def remove_wallbox(address: Address, request: Request, caller: CanManageDevices) -> None:
     await _run(request, operations.remove_wallbox, address, caller.role)
 
 
 @router.post("/wallboxes/{address}/start", tags=["wallboxes"], summary="Start charging (vehicle plugged in)")
-async def start_charging(
-    address: Address, request: Request, caller: Caller = require(Right.CONTROL_CHARGING)
-) -> dict[str, Any]:
+async def start_charging(address: Address, request: Request, caller: CanControlCharging) -> dict[str, Any]:
     return await _run(request, operations.start_charging, address, caller.role)
 
 
 @router.post("/wallboxes/{address}/stop", tags=["wallboxes"], summary="Stop charging")
-async def stop_charging(
-    address: Address, request: Request, caller: Caller = require(Right.CONTROL_CHARGING)
-) -> dict[str, Any]:
+async def stop_charging(address: Address, request: Request, caller: CanControlCharging) -> dict[str, Any]:
     return await _run(request, operations.stop_charging, address, caller.role)
 
 
 @router.put("/wallboxes/{address}/mode", tags=["wallboxes"], summary="Online, Offline (RFID) or Plug&Play")
 async def set_wallbox_mode(
-    address: Address, body: WallboxMode, request: Request, caller: Caller = require(Right.MANAGE_DEVICES)
+    address: Address, body: WallboxMode, request: Request, caller: CanManageDevices
 ) -> dict[str, Any]:
     return await _run(request, operations.set_wallbox_mode, address, body.mode, caller.role)
 
@@ -95,7 +90,7 @@ async def set_wallbox_mode(
 @router.get("/sessions", tags=["wallboxes"], summary="Charging sessions, newest first")
 async def sessions(
     request: Request,
-    _: Caller = require(Right.MONITOR),
+    _: CanMonitor,
     limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 50,
     before: Annotated[float | None, Query(description="only sessions started before (unix seconds)")] = None,
     wallbox: Annotated[int | None, Query(ge=1, le=31, description="only this wallbox")] = None,
@@ -117,7 +112,7 @@ def _logic(request: Request, body: Any) -> LogicConfig:
 
 
 @router.get("/logics", tags=["output logics"], summary="Output logics and whether each is enabled")
-async def list_logics(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str, Any]:
+async def list_logics(request: Request, _: CanMonitor) -> dict[str, Any]:
     return {"logics": await _run(request, operations.list_logics)}
 
 
@@ -125,7 +120,7 @@ async def list_logics(request: Request, _: Caller = require(Right.MONITOR)) -> d
 async def create_logic(
     body: OutputLogic,  # type: ignore[valid-type]
     request: Request,
-    caller: Caller = require(Right.MANAGE_OUTPUT_LOGICS),
+    caller: CanManageOutputLogics,
 ) -> dict[str, Any]:
     return await _run(request, operations.create_logic, _logic(request, body), caller.role)
 
@@ -135,18 +130,18 @@ async def update_logic(
     name: LogicName,
     body: OutputLogic,  # type: ignore[valid-type]
     request: Request,
-    caller: Caller = require(Right.MANAGE_OUTPUT_LOGICS),
+    caller: CanManageOutputLogics,
 ) -> dict[str, Any]:
     return await _run(request, operations.update_logic, name, _logic(request, body), caller.role)
 
 
 @router.delete("/logics/{name}", tags=["output logics"], status_code=204, summary="Delete an output logic")
-async def delete_logic(name: LogicName, request: Request, caller: Caller = require(Right.MANAGE_OUTPUT_LOGICS)) -> None:
+async def delete_logic(name: LogicName, request: Request, caller: CanManageOutputLogics) -> None:
     await _run(request, operations.delete_logic, name, caller.role)
 
 
 @router.put("/logics/{name}/enabled", tags=["output logics"], summary="Enable or disable an output logic")
 async def enable_logic(
-    name: LogicName, body: LogicEnabled, request: Request, caller: Caller = require(Right.MANAGE_OUTPUT_LOGICS)
+    name: LogicName, body: LogicEnabled, request: Request, caller: CanManageOutputLogics
 ) -> dict[str, Any]:
     return await _run(request, operations.enable_logic, name, body.enabled, caller.role)

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from . import operations, site_settings
-from .accounts import Caller, Right
-from .auth import require
+from .auth import CanChangeContractedPower, CanMonitor
 from .context import context
 from .models import ContractedPowerChange
 
@@ -23,7 +22,7 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/site", summary="The site: configuration, live power flows, wallboxes, outputs")
-async def site(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str, Any]:
+async def site(request: Request, _: CanMonitor) -> dict[str, Any]:
     """`live` is the site controller's snapshot (null with `live_error` when it is not
     running); each wallbox and output carries its own actor's snapshot the same way.
     Sign convention: grid power + = export, - = import; battery + = charging."""
@@ -34,17 +33,17 @@ async def site(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str
 
 
 @router.get("/actors", summary="The actor tree and each actor's health")
-async def actors(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str, Any]:
+async def actors(request: Request, _: CanMonitor) -> dict[str, Any]:
     return {"actors": operations.actors(context(request).runtime)}
 
 
 @router.get("/devices", summary="The configured devices and their actors' status")
-async def devices(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str, Any]:
+async def devices(request: Request, _: CanMonitor) -> dict[str, Any]:
     return operations.devices(context(request).runtime)
 
 
 @router.get("/contracted-power", summary="The contracted power in force")
-async def get_contracted_power(request: Request, _: Caller = require(Right.MONITOR)) -> dict[str, Any]:
+async def get_contracted_power(request: Request, _: CanMonitor) -> dict[str, Any]:
     ctx = context(request)
     return await ctx.db.run(lambda s: site_settings.contracted_power(s.store, ctx.runtime.config))
 
@@ -53,7 +52,7 @@ async def get_contracted_power(request: Request, _: Caller = require(Right.MONIT
 async def set_contracted_power(
     body: ContractedPowerChange,  # type: ignore[valid-type]
     request: Request,
-    caller: Caller = require(Right.CHANGE_CONTRACTED_POWER),
+    caller: CanChangeContractedPower,
 ) -> dict[str, Any]:
     """Stored as a runtime setting that overrides `site.contracted_power_w` of the config,
     then told to the site controller (`told_site_controller` false: it is not running and

@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from support.api_spec import ROLES, SPEC_TABLE
 
 from connext.api.accounts import KDF, RIGHTS, Forbidden, Right, Role, authorize
-
-# SPEC §6, written out again on purpose: (owner, administrator, user)
-SPEC_TABLE = {
-    Right.APPOINT_ADMINISTRATORS: (True, False, False),
-    Right.CHANGE_CONTRACTED_POWER: (True, True, False),
-    Right.MANAGE_DEVICES: (True, True, False),
-    Right.CHANGE_STRATEGY: (True, True, False),
-    Right.MANAGE_OUTPUT_LOGICS: (True, True, False),
-    Right.MONITOR: (True, True, True),
-    # ours, beyond the SPEC (docs/api.md)
-    Right.MANAGE_USERS: (True, True, False),
-    Right.MANAGE_RFID_CARDS: (True, True, False),
-    Right.CONTROL_CHARGING: (True, True, True),
-}
-ROLES = (Role.OWNER, Role.ADMINISTRATOR, Role.USER)
 
 
 def test_the_role_table_is_the_spec_table() -> None:
