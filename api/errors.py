@@ -104,7 +104,9 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     return error_response(422, message, problems)
 
 
-async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    if isinstance(exc.__cause__, BodyTooLarge):  # FastAPI wraps errors raised while it reads the body
+        return await _domain_error(request, exc.__cause__)
     return error_response(exc.status_code, str(exc.detail), **(exc.headers or {}))
 
 

@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.api_client import ApiClient, running_api
+from support.api_client import OWNER, ApiClient, running_api
 
 from connext.core.clock import ManualClock
-
-OWNER = ("olivia", "owner-password-1")
 
 
 @pytest.fixture

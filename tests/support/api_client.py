@@ -18,6 +18,7 @@ from connext.core.clock import Clock
 from support.configs import site_config
 
 FAST_KDF = Kdf(n=2**10, r=8, p=1)  # the KDF itself is tested on its real parameters elsewhere
+OWNER = ("olivia", "owner-password-1")
 API_SECTION = {"enabled": True, "listen": "127.0.0.1:0"}
 
 
