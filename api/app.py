@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
@@ -16,7 +17,7 @@ from fastapi_offline import FastAPIOffline
 from connext.core import metrics as core_metrics
 
 from . import errors, routes_accounts, routes_auth, routes_control, routes_site
-from .accounts import Right
+from .accounts import RIGHTS, Right, Role
 from .context import ApiContext
 from .edge import Edge
 
@@ -58,7 +59,36 @@ def build_app(ctx: ApiContext) -> FastAPI:
         return FileResponse(WEB / "index.html")
 
     app.add_middleware(Edge, max_body_bytes=ctx.settings.max_body_bytes)
+    _document_rights(app)
     return app
+
+
+def _document_rights(app: FastAPI) -> None:
+    """Each operation's description in /docs ends with the right it needs."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for route in route_rights():
+                operation = schema["paths"][route.path][route.method.lower()]
+                operation["description"] = f"{operation.get('description', '')}\n\n{_needs(route)}".strip()
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _needs(route: RouteRight) -> str:
+    if not route.authenticated:
+        return "No login needed."
+    if route.right is None:
+        return "Any logged-in account."
+    text, roles = RIGHTS[route.right]
+    return f"Needs the right *{text}*: {', '.join(r.value for r in roles_in_order(roles))}."
+
+
+def roles_in_order(roles: frozenset[Role]) -> list[Role]:
+    return [r for r in Role if r in roles]
 
 
 @dataclass(frozen=True, slots=True)
