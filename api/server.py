@@ -24,8 +24,7 @@ MAX_HEADER_BYTES = 16 * 1024
 class ApiServer:
     def __init__(self, app: FastAPI, host: str, port: int) -> None:
         self.app, self.host = app, host
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._socket = socket.create_server((host, port), family=family, backlog=64)
+        self._socket = _listen(host, port)
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(
             app,
@@ -65,3 +64,19 @@ class ApiServer:
         if self._thread.is_alive():
             self._thread.join(timeout=GRACE_S + 3)
         self._socket.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket. Its protocol is given explicitly: asyncio sets TCP_NODELAY only
+    on sockets whose `proto` is IPPROTO_TCP, and without it every keep-alive response waits
+    ~40 ms for a delayed ACK (`socket.create_server` leaves proto 0)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(64)
+    except OSError:
+        sock.close()
+        raise
+    return sock
