@@ -76,7 +76,7 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(64)
-    except OSError:
+    except OSError as err:
         sock.close()
-        raise
+        raise OSError(err.errno, f"the API cannot listen on {host}:{port}: {err.strerror}") from err
     return sock

@@ -93,3 +93,12 @@ def test_changing_the_password_needs_the_current_one_and_revokes_other_tokens(ap
     assert api.request("GET", "/api/auth/me", token=owner_token).status == 200
     assert api.request("GET", "/api/auth/me", token=other).status == 401
     api.login(OWNER[0], "brand-new-pw")
+
+
+def test_removing_an_account_revokes_its_tokens(api: ApiClient, owner_token: str) -> None:
+    body = {"name": "ursula", "password": "user-password"}
+    assert api.request("POST", "/api/accounts", body, token=owner_token).status == 201
+    user = api.login(**body)
+    assert api.request("GET", "/api/site", token=user).status == 200
+    assert api.request("DELETE", "/api/accounts/ursula", token=owner_token).status == 204
+    assert api.request("GET", "/api/site", token=user).status == 401
