@@ -21,8 +21,8 @@ DOCS_POLICY = (
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"cache-control", b"no-store"),
 ]
+NO_STORE = (b"cache-control", b"no-store")  # API answers (accounts, tokens) never sit in a cache
 
 
 class Edge:
@@ -40,7 +40,10 @@ class Edge:
             await self._too_large(send)
             return
         policy = DOCS_POLICY if scope["path"] == "/docs" else PAGE_POLICY
-        await self.app(scope, self._limited(receive), self._headers(send, policy))
+        headers = [*HEADERS, (b"content-security-policy", policy.encode())]
+        if scope["path"].startswith("/api/"):
+            headers.append(NO_STORE)
+        await self.app(scope, self._limited(receive), self._headers(send, headers))
 
     def _limited(self, receive: Receive) -> Receive:
         seen = 0
@@ -56,14 +59,10 @@ class Edge:
         return limited
 
     @staticmethod
-    def _headers(send: Send, policy: str) -> Send:
+    def _headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *HEADERS,
-                    (b"content-security-policy", policy.encode()),
-                ]
+                message["headers"] = [*message.get("headers", []), *headers]
                 REQUESTS.labels(code=str(message["status"])).inc()
             await send(message)
 
@@ -71,7 +70,12 @@ class Edge:
 
     async def _too_large(self, send: Send) -> None:
         body: Any = b'{"status":413,"error":"the request body is over %d bytes","problems":[]}' % self.max_body_bytes
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *HEADERS]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *HEADERS,
+            NO_STORE,
+        ]
         REQUESTS.labels(code="413").inc()
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

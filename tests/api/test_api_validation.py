@@ -104,3 +104,5 @@ def test_responses_carry_the_security_headers(api: ApiClient) -> None:
     assert "unsafe-inline" not in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "server" not in page.headers
+    assert "cache-control" not in page.headers  # static files revalidate; API answers are never stored
+    assert api.request("GET", "/api/health").headers["cache-control"] == "no-store"
