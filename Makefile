@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-system-deps:  ## socat, mbpoll, promtool: what the tests need from Debian (installed when root)
+system-deps:  ## socat, mbpoll, promtool, chromium: what the tests need from Debian (installed when root)
 	@scripts/system-deps.sh
 
 lint: $(STAMP)

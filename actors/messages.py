@@ -316,3 +316,23 @@ class Subscribe:
     """Command: send me your events from now on."""
 
     subscriber: Address
+
+
+# --- API / accounts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetContractedPower:
+    """Command to the site controller: the owner or an administrator changed the contracted
+    power; apply it from now on. The API keeps it in the store (settings key
+    `site.contracted_power_w`, read at start by `connext.api.site_settings`)."""
+
+    power_w: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetRfidCards:
+    """Command to a wallbox actor: hold exactly these card UIDs (upper-case hex; at most 8)."""
+
+    address: int
+    cards: tuple[str, ...]

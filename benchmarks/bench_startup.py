@@ -47,7 +47,9 @@ def cpu_seconds(pid: int) -> float:
 
 def one_run(workdir: Path, idle_s: float) -> dict[str, float]:
     config = workdir / "config.toml"
-    text = (ROOT / "config.toml").read_text().replace('listen = "127.0.0.1:9810"', 'listen = "127.0.0.1:0"')
+    text = (ROOT / "config.toml").read_text()
+    for fixed in ('listen = "127.0.0.1:9810"', 'listen = "127.0.0.1:8080"'):  # metrics, api: any free port
+        text = text.replace(fixed, 'listen = "127.0.0.1:0"')
     config.write_text(text)
     sock_path = workdir / "var" / "connext.sock"
     begin = time.monotonic()

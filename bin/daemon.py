@@ -52,6 +52,7 @@ class Daemon:
         self.stopping = threading.Event()
         self.endpoints: dict[str, Any] = {"debug_socket": self.config.debug.socket}
         self._metrics_server: Any = None
+        self._api: Any = None  # connext.api.service.ApiService when [api] is enabled
         self._supervisor: pykka.ActorRef[Supervisor] | None = None
         self._stopped = False
         self.notifier = Notifier()
@@ -77,15 +78,28 @@ class Daemon:
         register_builtin(self.debug, self.directory, self.config, self.clock, started_at_s, self.endpoints)
         register_debug_commands(self.debug, self.directory, self.config, self.clock)
         self.debug.start()
+        self._start_api()
         self.notifier.notify("READY=1", f"STATUS=running, {len(self.directory.records()) - 1} actors")
         logger.info(
-            "connext {} running: {} actors, metrics {}, debug socket {} (start-up {:.0f} ms)",
+            "connext {} running: {} actors, metrics {}, debug socket {}, api {} (start-up {:.0f} ms)",
             metrics.version(),
             len(self.directory.records()) - 1,
             self.endpoints.get("metrics", "disabled"),
             self.config.debug.socket,
+            self.endpoints.get("api", "disabled"),
             (self.clock.monotonic() - started_at_s) * 1000,
         )
+
+    def _start_api(self) -> None:
+        if self.config.api.enabled:
+            from connext.api.service import ApiService  # imported only when enabled: it costs start-up time
+
+            self._api = ApiService(self.config, self.directory, self.clock).start()
+            self.endpoints["api"] = self._api.url
+
+    def _stop_api(self) -> None:
+        if self._api is not None:
+            self._api.stop()
 
     def handle_signals(self) -> None:
         """Route SIGTERM/SIGINT to a clean stop. Call from the main thread before `start()`,
@@ -116,6 +130,7 @@ class Daemon:
         self.stopping.set()
         self.notifier.notify("STOPPING=1", "STATUS=stopping: outputs and wallboxes to their safe state")
         steps = (
+            self._stop_api,  # first: no request reaches an actor that is stopping
             self.ticker.stop,
             self._stop_supervising,
             self._enter_safe_state,

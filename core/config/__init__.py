@@ -4,6 +4,7 @@ topology rules of SPEC §4, and the loader."""
 from .loader import from_dict, load_config, parse_config
 from .model import (
     STRATEGIES,
+    ApiConfig,
     CanConfig,
     ChargingConfig,
     Config,
@@ -34,6 +35,7 @@ __all__ = [
     "GRID_SOURCE_KINDS",
     "STRATEGIES",
     "TOPOLOGIES",
+    "ApiConfig",
     "CanConfig",
     "ChargingConfig",
     "Config",

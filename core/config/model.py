@@ -280,6 +280,23 @@ class MetricsConfig:
 
 
 @section
+class ApiConfig:
+    enabled: bool = setting(False, doc="serve the local HTTP API and the web page (a listener is an explicit choice)")
+    listen: str = setting("127.0.0.1:8080", LISTEN, doc="binding all interfaces is an explicit choice")
+    token_lifetime_s: float = setting(
+        86400.0,
+        between(60, 2592000, "a lifetime in seconds"),
+        doc="a login token expires this long after it was issued",
+    )
+    lockout_after: int = setting(5, between(1, 100, "a count"), doc="consecutive failed logins that lock an account")
+    lockout_base_s: float = setting(
+        30.0, between(1, 3600, "a time in seconds"), doc="first lock-out; it doubles with each further failure"
+    )
+    lockout_cap_s: float = setting(900.0, between(1, 86400, "a time in seconds"), doc="longest lock-out")
+    max_body_bytes: int = setting(65536, between(1024, 1048576, "a size in bytes"), doc="larger requests get 413")
+
+
+@section
 class DebugConfig:
     socket: str = setting("", doc="Unix socket path; default <state_dir>/connext.sock")
 
@@ -323,6 +340,7 @@ class Config:
     outputs: tuple[OutputConfig, ...] = setting(())
     logics: tuple[LogicConfig, ...] = setting(())
     metrics: MetricsConfig = setting(MetricsConfig())
+    api: ApiConfig = setting(ApiConfig())
     debug: DebugConfig = setting(DebugConfig())
     storage: StorageConfig = setting(StorageConfig())
     supervisor: SupervisorConfig = setting(SupervisorConfig())
