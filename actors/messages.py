@@ -120,6 +120,7 @@ class WallboxStatus:
     max_current_a: float = 32.0
     vehicle_max_current_a: float | None = None
     setpoint_a: float = 0.0
+    rfid_card: str | None = None  # the card that authorised the session, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,6 +175,12 @@ class ChargingConfig:
     min_on_s: float = setting(300.0, between(0, 3600, "a time in seconds"))
     min_off_s: float = setting(300.0, between(0, 3600, "a time in seconds"))
     max_starts_per_hour: int = setting(6, between(1, 60, "a count"))
+    phase_switch_min_s: float = setting(
+        300.0, between(0, 3600, "a time in seconds"), doc="a wallbox switches between 1 and 3 phases at most this often"
+    )
+    stop_ramp_s: float = setting(
+        5.0, between(0, 60, "a time in seconds"), doc="a session is held at 6 A this long (at most) before it stops"
+    )
 
 
 @section
