@@ -14,24 +14,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 INF = math.inf
 
 
-@dataclass(frozen=True, slots=True)
-class Constraint:
+class Constraint(NamedTuple):
     """`sum_k weights[k] * current_k <= budget`; `reason` names it when it binds."""
 
     reason: str
     budget: float
-    weights: tuple[float, ...]
+    weights: Sequence[float]
 
 
-def level_for(caps: Sequence[float], weights: Sequence[float], budget: float) -> float:
-    """The largest common level one constraint allows (INF when it never binds)."""
-    fixed, free = 0.0, sum(weights)
-    for k in sorted(range(len(caps)), key=caps.__getitem__):
+def level_for(caps: Sequence[float], order: Sequence[int], weights: Sequence[float], budget: float, n: int) -> float:
+    """The largest common level one constraint allows the first `n` participants (INF when
+    it never binds); `order`: the indices below `n` from the lowest cap up."""
+    fixed, free = 0.0, sum(weights[:n])
+    for k in order:
         if free <= 0.0:
             return INF
         level = (budget - fixed) / free
@@ -39,14 +39,17 @@ def level_for(caps: Sequence[float], weights: Sequence[float], budget: float) ->
             return level
         fixed += weights[k] * caps[k]
         free -= weights[k]
-    return INF  # every wallbox reaches its cap within the budget
+    return INF  # every participant reaches its cap within the budget
 
 
-def fill(caps: Sequence[float], constraints: Sequence[Constraint]) -> tuple[float, str | None]:
-    """(level, reason of the binding constraint or None when only the caps bind)."""
+def fill(caps: Sequence[float], constraints: Sequence[Constraint], n: int | None = None) -> tuple[float, str | None]:
+    """(level, reason of the binding constraint or None when only the caps bind) for the
+    first `n` participants (all by default)."""
+    n = len(caps) if n is None else n
+    order = sorted(range(n), key=caps.__getitem__) if n > 1 else range(n)
     level, reason = INF, None
     for c in constraints:
-        candidate = level_for(caps, c.weights, c.budget)
+        candidate = level_for(caps, order, c.weights, c.budget, n)
         if candidate < level:
             level, reason = candidate, c.reason
     return level, reason

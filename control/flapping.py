@@ -8,9 +8,8 @@ minimum off time and within the starts-per-hour cap like any other.
 
 from __future__ import annotations
 
-import dataclasses
-
 from . import reasons as R
+from .evolve import evolve
 from .plan import Moment, Plan
 from .sessions import Session, starts_in_last_hour
 from .state import MIN_CURRENT_A, BoxMemory, ControlSettings
@@ -30,15 +29,15 @@ def gate(
     plan: Plan,
     mem: BoxMemory,
     session: Session,
-    measured_a: float,
+    measured_a: tuple[float, float, float],
     moment: Moment,
 ) -> tuple[Plan, BoxMemory]:
-    """The plan after the flapping rules; `measured_a`: the highest phase current the wallbox reports."""
+    """The plan after the flapping rules; `measured_a`: the phase currents the wallbox reports."""
     charging = settings.charging
     since_switch_s = moment.now_ts - session.switched_ts
     if plan.want:
         if mem.ramp_since_s is not None:
-            mem = dataclasses.replace(mem, ramp_since_s=None)
+            mem = evolve(mem, ramp_since_s=None)
         if session.on:
             return plan, mem
         if 0.0 <= since_switch_s < charging.min_off_s:
@@ -52,8 +51,8 @@ def gate(
         return hold(plan, R.MIN_ON_TIME, mem.phases, session.started_ts), mem
     if mem.current_a > MIN_CURRENT_A + 0.05 or mem.ramp_since_s is not None:
         since = moment.now_s if mem.ramp_since_s is None else mem.ramp_since_s
-        if measured_a > RAMPED_A and moment.now_s - since < charging.stop_ramp_s:
-            return hold(plan, R.STOP_RAMP, mem.phases, session.started_ts), dataclasses.replace(mem, ramp_since_s=since)
+        if max(measured_a) > RAMPED_A and moment.now_s - since < charging.stop_ramp_s:
+            return hold(plan, R.STOP_RAMP, mem.phases, session.started_ts), evolve(mem, ramp_since_s=since)
     if mem.ramp_since_s is not None:
-        mem = dataclasses.replace(mem, ramp_since_s=None)
+        mem = evolve(mem, ramp_since_s=None)
     return plan, mem

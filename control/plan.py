@@ -14,13 +14,14 @@ phase does so (at most once per `phase_switch_min_s`), else it stands by.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from . import reasons as R
 from .eco import step as eco_step
+from .evolve import evolve
 from .schedule import window_for
 from .sessions import Session
 from .state import MIN_CURRENT_A, BoxMemory, BoxSettings, ControlSettings
@@ -43,8 +44,7 @@ class Plan:
     priority: float = 0.0  # session start: the earliest charges first, the latest pauses first
 
 
-@dataclass(frozen=True, slots=True)
-class Moment:
+class Moment(NamedTuple):
     """The time and PV values one decision sees."""
 
     now_s: float  # monotonic: dwell, smoothing, phase switches
@@ -64,10 +64,12 @@ def plan_session(
     cap_a: float,
     mem: BoxMemory,
     session: Session,
+    energy_wh: float,
     moment: Moment,
     pv_taken_w: float,
 ) -> tuple[Plan, BoxMemory, Session]:
-    """The plan of a wallbox with an open session; `pv_taken_w`: PV already promised to earlier Eco sessions."""
+    """The plan of a wallbox with an open session (`energy_wh` delivered so far);
+    `pv_taken_w`: PV already promised to earlier Eco sessions."""
     strategy = session.strategy
     wiring = min(box.phases, settings.layout.phases)
     plan = Plan(box.address, True, R.FAST, cap_a, mem.phases if wiring == 3 else 1, box.can_switch_phases)
@@ -75,8 +77,8 @@ def plan_session(
     if strategy.name == "fast":
         return plan, mem, session
     if strategy.name in ("km_single", "km_repeated"):
-        if session.energy_wh >= strategy.km_target_wh:
-            session = dataclasses.replace(session, done_reason=R.KM_TARGET_REACHED)
+        if energy_wh >= strategy.km_target_wh:
+            session = evolve(session, done_reason=R.KM_TARGET_REACHED)
             return off(box.address, R.KM_TARGET_REACHED), mem, session
         plan.reason = R.KM_CHARGING
         return plan, mem, session
@@ -94,7 +96,7 @@ def _time_power(
     if moment.now_ts < opens:
         return off(plan.address, R.SCHEDULE_WAIT), mem, session
     if moment.now_ts >= closes:
-        return off(plan.address, R.SCHEDULE_DONE), mem, dataclasses.replace(session, done_reason=R.SCHEDULE_DONE)
+        return off(plan.address, R.SCHEDULE_DONE), mem, evolve(session, done_reason=R.SCHEDULE_DONE)
     plan, mem = _phases_for(settings, plan, wiring, mem, s.time_power_w, moment.now_s)
     if plan.want:
         volts = settings.layout.voltage_v
@@ -120,7 +122,7 @@ def _eco(
     else:
         pv_for_me = moment.pv_smoothed_w - pv_taken_w
         hysteresis = eco_step(mem.eco, pv_for_me, threshold, charging.dwell_s, moment.now_s)
-    mem = dataclasses.replace(mem, eco=hysteresis) if hysteresis != mem.eco else mem
+    mem = evolve(mem, eco=hysteresis) if hysteresis != mem.eco else mem
     if not hysteresis.on:
         reason = R.STALE_PV if moment.pv_w is None else R.PV_DWELL if hysteresis.pending else R.PV_BELOW_THRESHOLD
         return off(plan.address, reason), mem, session
@@ -147,7 +149,7 @@ def _phases_for(
         if not may_switch:
             return off(plan.address, R.BELOW_MIN_CURRENT), mem
         plan.phases = 1
-        return plan, dataclasses.replace(mem, phases=1, phase_switched_s=now_s, three_ok_since_s=None)
+        return plan, evolve(mem, phases=1, phase_switched_s=now_s, three_ok_since_s=None)
     if plan.phases == 1:
         return plan, maybe_back_to_three(settings, mem, wanted_w >= three_min_w + PHASE_UP_MARGIN_W, now_s)
     return plan, mem
@@ -156,9 +158,9 @@ def _phases_for(
 def maybe_back_to_three(settings: ControlSettings, mem: BoxMemory, three_ok: bool, now_s: float) -> BoxMemory:
     """On one phase: back to three (from the next decision) once it has been possible for the dwell time."""
     if not three_ok:
-        return dataclasses.replace(mem, three_ok_since_s=None) if mem.three_ok_since_s is not None else mem
+        return evolve(mem, three_ok_since_s=None) if mem.three_ok_since_s is not None else mem
     since = now_s if mem.three_ok_since_s is None else mem.three_ok_since_s
     charging = settings.charging
     if now_s - since >= charging.dwell_s and now_s - mem.phase_switched_s >= charging.phase_switch_min_s:
-        return dataclasses.replace(mem, phases=3, phase_switched_s=now_s, three_ok_since_s=None)
-    return dataclasses.replace(mem, three_ok_since_s=since) if since != mem.three_ok_since_s else mem
+        return evolve(mem, phases=3, phase_switched_s=now_s, three_ok_since_s=None)
+    return evolve(mem, three_ok_since_s=since) if since != mem.three_ok_since_s else mem

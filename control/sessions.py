@@ -2,19 +2,20 @@
 
 A session opens when a vehicle appears (connected, charging or suspended) and ends
 when the wallbox reports `available` again; `fault` and `offline` keep it open (the
-vehicle may still be there). Its energy is counted from the wallbox's own session
-counter, as deltas, so a counter that restarts (a wallbox reboot) adds on instead of
-going back. A session keeps a copy of the strategy it started under, its on/off
-timers (wall-clock epoch seconds, so they survive a restart) and why it finished.
+vehicle may still be there). A `Session` holds the facts that change rarely: the
+strategy it started under (a copy), its on/off timers (wall-clock epoch seconds, so
+they survive a restart) and why it finished. Its energy changes on every status and
+is kept beside it (`count_energy`): counted from the wallbox's own session counter as
+deltas, so a counter that restarts (a wallbox reboot) adds on instead of going back.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
+from .evolve import evolve
 from .strategy import Strategy
 
 PRESENT = frozenset({"connected", "charging", "suspended"})
@@ -37,8 +38,6 @@ class Session:
     started_at: str  # ISO 8601 UTC
     started_ts: float  # the same instant, epoch seconds: priority and schedules
     strategy: Strategy
-    energy_wh: float = 0.0
-    counter_wh: float = 0.0  # the wallbox's session counter when last seen
     card: str | None = None
     done_reason: str = ""  # km_target_reached / schedule_done: no more charging
     on: bool = False  # the controller lets it charge
@@ -51,8 +50,16 @@ class Session:
     def done(self) -> bool:
         return bool(self.done_reason)
 
-    def describe(self) -> str:
-        return f"wallbox {self.address} since {self.started_at} ({self.energy_wh / 1000:.2f} kWh)"
+    def describe(self, energy_wh: float) -> str:
+        return f"wallbox {self.address} since {self.started_at} ({energy_wh / 1000:.2f} kWh)"
+
+
+class SessionState(NamedTuple):
+    """A session and its energy so far (what the recorder keeps)."""
+
+    session: Session
+    energy_wh: float
+    counter_wh: float
 
 
 def iso(moment: datetime) -> str:
@@ -67,7 +74,6 @@ def open_session(status: StatusLike, now: datetime, strategy: Strategy, card: st
         started_at=started_at,
         started_ts=now.timestamp(),
         strategy=strategy,
-        counter_wh=status.session_energy_wh,
         card=card,
     )
 
@@ -81,17 +87,20 @@ def follow(
     if session is None:
         return open_session(status, now, strategy, card) if status.state in PRESENT else None
     if status.state in ENDED:
-        return dataclasses.replace(session, ended_at=session.seen_at or iso(now))
-    counter = status.session_energy_wh
-    changes: dict[str, object] = {}
-    if counter != session.counter_wh:
-        delta = counter - session.counter_wh if counter >= session.counter_wh else counter
-        changes.update(energy_wh=session.energy_wh + delta, counter_wh=counter)
+        return evolve(session, ended_at=session.seen_at or iso(now))
     if card and card != session.card:
-        changes["card"] = card
+        session = evolve(session, card=card)
     if session.seen_at is not None and status.state in PRESENT:
-        changes["seen_at"] = None
-    return dataclasses.replace(session, **changes) if changes else session
+        session = evolve(session, seen_at=None)
+    return session
+
+
+def count_energy(energy_wh: float, counter_wh: float, reported_wh: float) -> tuple[float, float]:
+    """(energy, counter) after the wallbox reports its session counter `reported_wh`."""
+    if reported_wh == counter_wh:
+        return energy_wh, counter_wh
+    delta = reported_wh - counter_wh if reported_wh >= counter_wh else reported_wh  # a reset counter adds on
+    return energy_wh + delta, reported_wh
 
 
 def switch(session: Session, on: bool, now_ts: float) -> Session:
@@ -99,7 +108,7 @@ def switch(session: Session, on: bool, now_ts: float) -> Session:
     starts = tuple(t for t in session.starts if now_ts - t < START_WINDOW_S)
     if on:
         starts += (now_ts,)
-    return dataclasses.replace(session, on=on, switched_ts=now_ts, starts=starts)
+    return evolve(session, on=on, switched_ts=now_ts, starts=starts)
 
 
 def starts_in_last_hour(session: Session, now_ts: float) -> int:

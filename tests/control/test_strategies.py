@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -175,7 +174,7 @@ def test_km_single_gives_way_after_its_session(tmp_path):
     assert h.reason(1) == R.KM_TARGET_REACHED
     h.wallbox(1, "available")
     h.step(1000)
-    ended = [s for s in h.decision.sessions if s.ended_at]
+    ended = [s for s in h.decision.sessions if s.session.ended_at]
     assert ended
     assert ended[0].energy_wh == 1600
     assert h.decision.strategy is not None
@@ -242,7 +241,7 @@ def test_the_session_keeps_the_strategy_it_started_with(tmp_path):
     h = ControlHarness(config(tmp_path, 9, contracted_w=11000, wallboxes=wallboxes(1)))
     h.wallbox(1, "connected")
     h.step(500)
-    h.memory = dataclasses.replace(h.memory, strategy=Strategy(name="eco_pure"))
+    h.memory = h.memory._replace(strategy=Strategy(name="eco_pure"))
     h.step(500)
     assert h.session(1).strategy.name == "fast"
     assert h.current(1) == pytest.approx(15.2)
