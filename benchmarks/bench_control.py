@@ -32,7 +32,9 @@ VOLTS = 230.0
 
 
 def _config(tmp: Path):
-    boxes = [{"address": a, "serial": f"WB{a}", "max_current_a": 32, "can_switch_phases": a % 2 == 0} for a in range(1, 9)]
+    boxes = [
+        {"address": a, "serial": f"WB{a}", "max_current_a": 32, "can_switch_phases": a % 2 == 0} for a in range(1, 9)
+    ]
     document = {
         "box": {"serial": "CA000000000000"},
         "site": {"phases": 3, "contracted_power_w": 44000, "topology": 9, "timezone": "Europe/Rome"},

@@ -67,7 +67,8 @@ def decide(
     sessions, energy, ended, strategy = _follow_sessions(statuses, settings, memory, boxes, moment)
     plans, caps = _plan_all(statuses, settings, boxes, sessions, energy, moment)
     if site.grid_power_w is None:
-        currents = safe_currents(plans, caps, settings, boxes)
+        reported = {a: max(s.current_a) for a, s in statuses.items()}
+        currents = safe_currents(plans, caps, reported, settings, boxes)
         available = None
     else:
         currents = allocate(plans, site, settings, boxes, moment)

@@ -4,7 +4,9 @@ Constraints (see allocation.py): the contracted power (the site never draws more
 from the grid, counting every wallbox), each phase's share of it where the grid is
 measured per phase, and the PV budget of Eco sessions. The budget for the cars is
 what the measured grid leaves: contracted + grid (+ export) + what the wallboxes draw
-now, so a step in the house load is corrected on the very next grid reading. When the
+now, so a step in the house load is corrected on the very next grid reading; less a
+small reserve (`charging.reserve_w`, a third of it per phase) for a load that keeps
+rising between two readings. When the
 common level is below 6 A, only the earliest started sessions that fit at 6 A charge
 (the latest pause first); the first one left out may switch to one phase if that lets
 it fit. Paused sessions come back as soon as there is room for them at 6 A, before
@@ -27,7 +29,7 @@ SWITCHABLE = (R.FAST, R.KM_CHARGING)  # strategies whose phases follow the contr
 
 def constraints(active: list[Plan], site: SiteState, settings: ControlSettings) -> list[Constraint]:
     volts = settings.layout.voltage_v
-    contract = settings.layout.contracted_power_w
+    contract = settings.layout.contracted_power_w - settings.charging.reserve_w
     watts = [p.phases * volts for p in active]
     out = [Constraint(R.CONTRACT_LIMIT, contract + (site.grid_power_w or 0.0) + site.wallbox_power_w, watts)]
     phases = site.grid_phase_power_w
@@ -137,14 +139,22 @@ def _phase_back_up(
 
 
 def safe_currents(
-    plans: list[Plan], caps: Mapping[int, float], settings: ControlSettings, boxes: dict[int, BoxMemory]
+    plans: list[Plan],
+    caps: Mapping[int, float],
+    reported_a: Mapping[int, float],
+    settings: ControlSettings,
+    boxes: dict[int, BoxMemory],
 ) -> dict[int, tuple[float, str]]:
-    """Stale grid: nothing rises, nothing starts; a charging wallbox drops to its safe current."""
+    """Stale grid: nothing rises, nothing starts; a charging wallbox drops to its safe current.
+    A session carried on from the store has no setpoint of ours yet: its wallbox's reported
+    current stands for it (so a restart does not pause a charging car)."""
     out: dict[int, tuple[float, str]] = {}
     for plan in plans:
         mem = boxes.get(plan.address) or BoxMemory()
-        safe = settings.box(plan.address).safe_current_a
-        limit = min(mem.current_a, safe, caps.get(plan.address, 0.0))
+        current = mem.current_a
+        if current == 0.0 and mem.session is not None and mem.session.on:
+            current = reported_a.get(plan.address, 0.0)
+        limit = min(current, settings.box(plan.address).safe_current_a, caps.get(plan.address, 0.0))
         keep = plan.reason not in (R.UNAVAILABLE, R.NO_VEHICLE) and limit >= MIN_CURRENT_A
         out[plan.address] = (limit if keep else 0.0, R.STALE_METER)
     return out

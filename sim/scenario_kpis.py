@@ -108,8 +108,7 @@ def compute(scenario: Scenario, tl: Timeline, visits: list[dict[str, Any]]) -> d
         "seconds_phase_above_share": round(float(phase_above.sum()) * step_s, 1),
         "longest_phase_above_share_s": round(_longest_run(phase_above) * step_s, 1),
         "wallboxes": {
-            str(a): _wallbox(np.asarray(setpoints[a]), np.asarray(phases[a]), powers[a], step_s)
-            for a in sorted(powers)
+            str(a): _wallbox(np.asarray(setpoints[a]), np.asarray(phases[a]), powers[a], step_s) for a in sorted(powers)
         },
         "cars": visits,
         "km_target_met": all(km) if km else None,

@@ -200,3 +200,24 @@ def test_nothing_for_a_wallbox_without_vehicle_or_in_fault(tmp_path):
     h.step(0)
     assert [h.reason(a) for a in (1, 2, 3)] == [R.NO_VEHICLE, R.UNAVAILABLE, R.UNAVAILABLE]
     assert [h.current(a) for a in (1, 2, 3)] == [0, 0, 0]
+
+
+def test_a_session_carried_on_after_a_restart_is_not_paused_by_the_first_stale_decision(tmp_path):
+    from types import MappingProxyType
+
+    from connext.control.state import BoxMemory
+
+    h = ControlHarness(config(tmp_path, 9, contracted_w=22000, charging={"min_off_s": 300}, wallboxes=wallboxes(1)))
+    h.wallbox(1, "connected")
+    h.step(1000)
+    session = h.session(1)
+    assert session.on
+    h.memory = h.memory._replace(boxes=MappingProxyType({1: BoxMemory(session, 500.0, 500.0)}))  # as restored
+    h.advance(1)
+    h.wallbox(1, "charging", current_a=16.0, session_energy_wh=520.0)  # before any meter reading
+    h.readings.meter = None
+    h.decide()
+    assert (h.current(1), h.reason(1)) == (6.0, R.STALE_METER)  # the safe current, not a pause
+    h.step(1000)
+    assert h.current(1) == 30.4  # the meter is back: (22000 - 1000) / 690, no min_off_time
+    assert h.memory.boxes[1].energy_wh == 520.0

@@ -29,7 +29,15 @@ def config(tmp_path: Path, topology: int = 9, contracted_w: float = 6000, chargi
     from support.configs import TOPOLOGY_DOCUMENTS
 
     site = dict(TOPOLOGY_DOCUMENTS[topology]["site"], contracted_power_w=contracted_w)
-    charging = {"min_on_s": 0, "min_off_s": 0, "dwell_s": 0, "pv_smoothing_s": 0, "stop_ramp_s": 0, **(charging or {})}
+    charging = {
+        "min_on_s": 0,
+        "min_off_s": 0,
+        "dwell_s": 0,
+        "pv_smoothing_s": 0,
+        "stop_ramp_s": 0,
+        "reserve_w": 0,  # hand-worked numbers use the whole contracted power
+        **(charging or {}),
+    }
     return site_config(tmp_path, topology, site=site, charging=charging, **sections)
 
 
