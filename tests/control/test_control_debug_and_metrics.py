@@ -77,3 +77,21 @@ def test_metrics_say_why_and_pass_promtool(running, clock, tmp_path):
         pytest.skip("promtool is not installed (scripts/system-deps.sh installs it)")
     lint = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, check=False)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_site_tree_has_the_recorder_then_the_site_controller(tmp_path):
+    from connext.actors.site_tree import build_tree
+    from connext.actors.tree import walk
+
+    names = [child.name for child, _ in walk(build_tree(config(tmp_path, 9)))]
+    assert names.index("recorder") < names.index("site-controller")
+
+
+def test_snapshots_are_json_ready(running, clock):
+    site, _request = running
+    _plug_in(site, clock)
+    snapshot = json.loads(json.dumps(site.snapshot()))
+    box = snapshot["wallboxes"]["1"]
+    assert (box["reason"], box["session"]["strategy"]) == (R.PHASE_LIMIT, "fast")
+    assert snapshot["site"]["grid_power_w"] == -800
+    assert json.loads(json.dumps(site.snapshot("recorder")))["schema_version"] == 1

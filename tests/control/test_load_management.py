@@ -21,8 +21,7 @@ def test_one_wallbox_gets_the_contract_minus_the_house(tmp_path):
     h = ControlHarness(config(tmp_path, 9, contracted_w=11000, wallboxes=wallboxes(1)))
     _plug_in(h, [1], 2000, house_phases=(0.2, 0.4, 0.4))
     # phase budgets: (3666.7 - 400) / 230 = 14.2 A and (3666.7 - 800) / 230 = 12.46 A; total 9000 / 690 = 13.04 A
-    assert h.current(1) == pytest.approx(12.4)
-    assert h.reason(1) == R.PHASE_LIMIT
+    assert h.decided(1) == (12.4, R.PHASE_LIMIT)
     assert h.decision.available_power_w == pytest.approx(9000)
     h.step(2000, house_phases=(1 / 3, 1 / 3, 1 / 3))
     assert h.current(1) == pytest.approx(13.0)
@@ -44,8 +43,7 @@ def test_a_step_in_house_load_is_corrected_on_the_next_reading(tmp_path):
 def test_setpoints_respect_the_wallbox_and_vehicle_maximum(tmp_path):
     h = ControlHarness(config(tmp_path, 9, contracted_w=30000, wallboxes=wallboxes(1, max_current_a=16)))
     _plug_in(h, [1], 0)
-    assert h.current(1) == 16.0
-    assert h.reason(1) == R.FAST
+    assert h.decided(1) == (16.0, R.FAST)
     h.wallbox(1, "charging", vehicle_max_current_a=10)
     h.step(0)
     assert h.current(1) == 10.0
@@ -109,8 +107,7 @@ def test_each_phase_stays_under_its_share(tmp_path):
     _plug_in(h, [1], 6000, house_phases=(0.9, 0.05, 0.05))
     h.step(6000, house_phases=(0.9, 0.05, 0.05))
     # L1 carries 5400 W of house: its share 7333 W leaves 1933 W = 8.4 A although the total leaves 23 A
-    assert h.current(1) == pytest.approx(8.4)
-    assert h.reason(1) == R.PHASE_LIMIT
+    assert h.decided(1) == (8.4, R.PHASE_LIMIT)
     h.step(6000, house_phases=(0.9, 0.05, 0.05))
     assert max(-w for w in h.readings.meter.phase_power_w) <= 22000 / 3
 
@@ -140,8 +137,7 @@ def test_switches_to_one_phase_when_three_phases_cannot_reach_6a(tmp_path):
 def test_cannot_switch_stands_by(tmp_path):
     h = ControlHarness(config(tmp_path, 9, contracted_w=6000, wallboxes=wallboxes(1)))
     _plug_in(h, [1], 2000, house_phases=(0.1, 0.5, 0.4))
-    assert h.current(1) == 0.0
-    assert h.reason(1) == R.PHASE_LIMIT
+    assert h.decided(1) == (0.0, R.PHASE_LIMIT)
 
 
 def test_stale_meter_drops_to_the_safe_current_and_never_raises(tmp_path):
@@ -161,19 +157,16 @@ def test_stale_meter_drops_to_the_safe_current_and_never_raises(tmp_path):
     h.wallbox(4, "connected")
     h.advance(1)
     h.decide()
-    assert h.current(4) == 0.0
-    assert h.reason(4) == R.STALE_METER
+    assert h.decided(4) == (0.0, R.STALE_METER)
 
 
 def test_min_off_time_after_a_contract_pause(tmp_path):
     h = ControlHarness(config(tmp_path, 9, contracted_w=11000, charging={"min_off_s": 300}, wallboxes=wallboxes(1)))
     _plug_in(h, [1], 1000)
     h.step(9000)
-    assert h.current(1) == 0.0
-    assert h.reason(1) == R.CONTRACT_LIMIT
+    assert h.decided(1) == (0.0, R.CONTRACT_LIMIT)
     h.step(1000)
-    assert h.current(1) == 0.0
-    assert h.reason(1) == R.MIN_OFF_TIME
+    assert h.decided(1) == (0.0, R.MIN_OFF_TIME)
     h.advance(300)
     h.step(1000)
     assert h.current(1) > 0
@@ -187,8 +180,7 @@ def test_max_starts_per_hour(tmp_path):
     h.step(1000)  # start 2
     h.step(9000)
     h.step(1000)
-    assert h.current(1) == 0.0
-    assert h.reason(1) == R.MAX_STARTS
+    assert h.decided(1) == (0.0, R.MAX_STARTS)
     h.advance(3600)
     h.step(1000)
     assert h.current(1) > 0

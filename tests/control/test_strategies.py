@@ -28,27 +28,21 @@ def _run(h: ControlHarness, seconds: int, pv_w: float, house_w: float = 500) -> 
 def test_eco_pure_threshold_dwell_and_following(tmp_path):
     h = _eco(tmp_path, "eco_pure")
     _run(h, 5, 1000)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.PV_BELOW_THRESHOLD
+    assert h.decided(1) == (0, R.PV_BELOW_THRESHOLD)
     _run(h, 30, 2500)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.PV_DWELL
+    assert h.decided(1) == (0, R.PV_DWELL)
     _run(h, 31, 2500)
-    assert h.current(1) == pytest.approx(10.8)
-    assert h.reason(1) == R.PV_SURPLUS
+    assert h.decided(1) == (10.8, R.PV_SURPLUS)
     _run(h, 1, 3000)
     assert h.current(1) == pytest.approx(13.0)  # follows the whole PV
     _run(h, 5, 1500)
     assert h.current(1) == pytest.approx(6.5)  # under 1.8 kW but still on: dwell before standby
     _run(h, 5, 1000)
-    assert h.current(1) == 6.0
-    assert h.reason(1) == R.ECO_TOPUP
+    assert h.decided(1) == (6.0, R.ECO_TOPUP)
     _run(h, 55, 1000)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.PV_BELOW_THRESHOLD
+    assert h.decided(1) == (0, R.PV_BELOW_THRESHOLD)
     _run(h, 30, 1900)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.PV_DWELL
+    assert h.decided(1) == (0, R.PV_DWELL)
     _run(h, 31, 1900)
     assert h.current(1) == pytest.approx(8.2)
 
@@ -76,19 +70,15 @@ def test_eco_thresholds_apply_to_the_smoothed_pv(tmp_path):
 def test_eco_mixed_tops_up_to_the_minimum(tmp_path):
     h = _eco(tmp_path, "eco_mixed")
     _run(h, 10, 400)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.PV_BELOW_THRESHOLD
+    assert h.decided(1) == (0, R.PV_BELOW_THRESHOLD)
     _run(h, 61, 1000)  # above 0.5 kW for the dwell time
-    assert h.current(1) == pytest.approx(7.8)
-    assert h.reason(1) == R.ECO_TOPUP
+    assert h.decided(1) == (7.8, R.ECO_TOPUP)
     _run(h, 1, 3000)
-    assert h.current(1) == pytest.approx(13.0)
-    assert h.reason(1) == R.PV_SURPLUS
+    assert h.decided(1) == (13.0, R.PV_SURPLUS)
     _run(h, 30, 300)
     assert h.current(1) == pytest.approx(7.8)  # below 0.5 kW: still on during the dwell
     _run(h, 31, 300)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.PV_BELOW_THRESHOLD
+    assert h.decided(1) == (0, R.PV_BELOW_THRESHOLD)
 
 
 def test_eco_switches_a_three_phase_wallbox_to_one_phase(tmp_path):
@@ -106,8 +96,7 @@ def test_eco_switches_a_three_phase_wallbox_to_one_phase(tmp_path):
 def test_eco_three_phase_wallbox_that_cannot_switch_stands_by(tmp_path):
     h = _eco(tmp_path, "eco_pure", {"dwell_s": 0}, phases=3)
     _run(h, 3, 3000)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.BELOW_MIN_CURRENT
+    assert h.decided(1) == (0, R.BELOW_MIN_CURRENT)
     _run(h, 3, 5000)
     assert h.current(1) == pytest.approx(7.2)
 
@@ -117,8 +106,7 @@ def test_eco_minimum_on_time_and_stop_ramp(tmp_path):
     _run(h, 2, 4000)
     assert h.current(1) == 17.3
     _run(h, 10, 0)
-    assert h.current(1) == 6.0
-    assert h.reason(1) == R.MIN_ON_TIME
+    assert h.decided(1) == (6.0, R.MIN_ON_TIME)
     _run(h, 48, 0)
     assert h.current(1) == 6.0  # 59 s since the start
     _run(h, 1, 0)
@@ -130,11 +118,9 @@ def test_a_stop_reduces_the_current_first(tmp_path):
     _run(h, 2, 4000)
     assert h.current(1) == 17.3
     h.step(500, pv_w=0)  # below the threshold: down to 6 A first ...
-    assert h.current(1) == 6.0
-    assert h.reason(1) == R.STOP_RAMP
+    assert h.decided(1) == (6.0, R.STOP_RAMP)
     h.step(500, pv_w=0)  # ... the wallbox reports 6 A: now it stops
-    assert h.current(1) == 0.0
-    assert h.reason(1) == R.PV_BELOW_THRESHOLD
+    assert h.decided(1) == (0.0, R.PV_BELOW_THRESHOLD)
 
 
 def test_km_stops_by_itself_at_the_target(tmp_path):
@@ -149,8 +135,7 @@ def test_km_stops_by_itself_at_the_target(tmp_path):
     assert h.current(1) > 0
     h.add_energy(1, 1)  # 10 km x 150 Wh/km = 1500 Wh
     h.step(1000)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.KM_TARGET_REACHED
+    assert h.decided(1) == (0, R.KM_TARGET_REACHED)
     assert h.setpoint(1).stop
     h.step(1000)
     assert h.current(1) == 0
@@ -188,23 +173,20 @@ def test_time_power_waits_charges_in_its_window_across_midnight_then_stops(tmp_p
     h = ControlHarness(cfg, strategy)  # the harness starts at 12:00 Europe/Rome
     h.wallbox(1, "connected")
     h.step(500)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.SCHEDULE_WAIT
+    assert h.decided(1) == (0, R.SCHEDULE_WAIT)
     assert not h.setpoint(1).stop
     h.advance(11.5 * 3600 - 62)  # 23:29 local
     h.step(500)
     assert h.reason(1) == R.SCHEDULE_WAIT
     h.advance(60)
     h.step(500)
-    assert h.current(1) == 16.0
-    assert h.reason(1) == R.SCHEDULE_POWER
+    assert h.decided(1) == (16.0, R.SCHEDULE_POWER)
     h.advance(2 * 3600 - 60)  # 01:29 the next day
     h.step(500)
     assert h.current(1) == 16.0
     h.advance(60)
     h.step(500)
-    assert h.current(1) == 0
-    assert h.reason(1) == R.SCHEDULE_DONE
+    assert h.decided(1) == (0, R.SCHEDULE_DONE)
     assert h.setpoint(1).stop
 
 
@@ -244,5 +226,4 @@ def test_the_session_keeps_the_strategy_it_started_with(tmp_path):
     h.memory = h.memory._replace(strategy=Strategy(name="eco_pure"))
     h.step(500)
     assert h.session(1).strategy.name == "fast"
-    assert h.current(1) == pytest.approx(15.2)
-    assert h.reason(1) == R.CONTRACT_LIMIT
+    assert h.decided(1) == (15.2, R.CONTRACT_LIMIT)

@@ -145,6 +145,10 @@ class ControlHarness:
         sp = self.setpoint(address)
         return "" if sp is None else sp.reason
 
+    def decided(self, address: int) -> tuple[float, str]:
+        """(current, reason) of the last decision for `address`."""
+        return self.current(address), self.reason(address)
+
     def session(self, address: int):
         mem = self.memory.boxes.get(address)
         return None if mem is None else mem.session
