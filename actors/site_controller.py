@@ -53,7 +53,7 @@ class SiteControllerActor(ConnextActor):
         super().__init__(ctx)
         self.config = config
         self.settings = ControlSettings.from_config(config)
-        self.readings = Readings(inverters={})
+        self.readings = Readings()
         self.statuses: dict[int, WallboxStatus] = {}
         self.memory = Memory(Strategy.from_config(config.charging))
         self.outbox = Outbox(ctx, self.settings, config.storage.session_progress_s)
@@ -90,7 +90,7 @@ class SiteControllerActor(ConnextActor):
             case MeterReading():
                 self.readings.meter = message
             case InverterReading(unit=unit):
-                self.readings.inverters[unit] = message  # type: ignore[index]
+                self.readings.inverters[unit] = message
             case SensorReading():
                 self.readings.sensors = message
             case WallboxStatus(address=address):

@@ -18,10 +18,14 @@ the input is listed in `stale`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from connext.core.config import GRID_SOURCE_KINDS, TOPOLOGIES, Config, Topology
+
+
+class Timed(Protocol):
+    at_s: float
 
 
 class MeterLike(Protocol):
@@ -42,6 +46,11 @@ class SensorsLike(Protocol):
     at_s: float
     ct1_power_w: float | None
     ct2_power_w: float | None
+
+
+class WallboxLike(Protocol):
+    power_w: float
+    current_a: tuple[float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +90,10 @@ class Readings:
 
     meter: MeterLike | None = None
     sensors: SensorsLike | None = None
-    inverters: dict[int, InverterLike] | None = None
+    inverters: dict[int, InverterLike] = field(default_factory=dict)
 
     def inverter(self, address: int) -> InverterLike | None:
-        return None if self.inverters is None else self.inverters.get(address)
+        return self.inverters.get(address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +116,8 @@ class SiteState:
         return self.grid_power_w is not None
 
 
-def _fresh(reading: object | None, max_age_s: float, now_s: float) -> bool:
-    return reading is not None and now_s - reading.at_s <= max_age_s  # type: ignore[attr-defined]
+def _fresh(reading: Timed | None, max_age_s: float, now_s: float) -> bool:
+    return reading is not None and now_s - reading.at_s <= max_age_s
 
 
 def _grid(layout: SiteLayout, readings: Readings, now_s: float) -> tuple[float | None, tuple[float, ...] | None]:
@@ -122,15 +131,15 @@ def _grid(layout: SiteLayout, readings: Readings, now_s: float) -> tuple[float |
         return meter.grid_power_w, phases
     if source == "ct1":
         sensors = readings.sensors
-        if not _fresh(sensors, layout.sensors_stale_s, now_s) or sensors.ct1_power_w is None:  # type: ignore[union-attr]
+        if sensors is None or not _fresh(sensors, layout.sensors_stale_s, now_s) or sensors.ct1_power_w is None:
             return None, None
-        value = sensors.ct1_power_w  # type: ignore[union-attr]
+        value = sensors.ct1_power_w
         return value, (value,) if layout.phases == 1 else None
     address = layout.grid_inverter
     inverter = readings.inverter(address) if address is not None else None
-    if inverter is None or inverter.grid_power_w is None:
+    if address is None or inverter is None or inverter.grid_power_w is None:
         return None, None
-    if not _fresh(inverter, layout.inverter_stale_s[address], now_s):  # type: ignore[index]
+    if not _fresh(inverter, layout.inverter_stale_s[address], now_s):
         return None, None
     return inverter.grid_power_w, (inverter.grid_power_w,) if layout.phases == 1 else None
 
@@ -142,15 +151,15 @@ def _pv(layout: SiteLayout, readings: Readings, now_s: float) -> float | None:
         return 0.0
     if source == "ct2":
         sensors = readings.sensors
-        if not _fresh(sensors, layout.sensors_stale_s, now_s) or sensors.ct2_power_w is None:  # type: ignore[union-attr]
+        if sensors is None or not _fresh(sensors, layout.sensors_stale_s, now_s) or sensors.ct2_power_w is None:
             return None
-        return max(0.0, sensors.ct2_power_w)  # type: ignore[union-attr]
+        return max(0.0, sensors.ct2_power_w)
     total = 0.0
     for address in layout.inverters:
         inverter = readings.inverter(address)
-        if not _fresh(inverter, layout.inverter_stale_s[address], now_s):
+        if inverter is None or not _fresh(inverter, layout.inverter_stale_s[address], now_s):
             return None
-        total += max(0.0, inverter.pv_power_w)  # type: ignore[union-attr]
+        total += max(0.0, inverter.pv_power_w)
     return total
 
 
@@ -204,11 +213,11 @@ def derive_site(
     )
 
 
-def wallbox_totals(statuses: Iterable[object]) -> tuple[float, tuple[float, float, float]]:
+def wallbox_totals(statuses: Iterable[WallboxLike]) -> tuple[float, tuple[float, float, float]]:
     """(total power, per-phase current) of the wallboxes whose status is given."""
     power, l1, l2, l3 = 0.0, 0.0, 0.0, 0.0
     for status in statuses:
-        power += status.power_w  # type: ignore[attr-defined]
-        c = status.current_a  # type: ignore[attr-defined]
+        power += status.power_w
+        c = status.current_a
         l1, l2, l3 = l1 + c[0], l2 + c[1], l3 + c[2]
     return power, (l1, l2, l3)

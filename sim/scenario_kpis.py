@@ -65,25 +65,39 @@ def _wallbox(setpoint: np.ndarray, phases: np.ndarray, power: np.ndarray, step_s
     }
 
 
+def _eco_outside_wh(tl: Timeline, powers: dict[int, np.ndarray], pv: np.ndarray, h: float) -> float:
+    """Grid energy into cars whose applied setpoint (decided a step earlier) was `pv_surplus`,
+    beyond the PV of the reading that decision used."""
+    following = np.zeros_like(pv)
+    for address, reasons in tl.setpoint("reason").items():
+        surplus = np.asarray([r == R.PV_SURPLUS for r in reasons])
+        following[1:] += np.where(surplus[:-1], powers[address][1:], 0.0)
+    return round(float(np.maximum(0.0, following[1:] - pv[:-1]).sum()) * h, 1)
+
+
+def _limits(scenario: Scenario, tl: Timeline, imports: np.ndarray) -> dict[str, float]:
+    step_s, contracted = scenario.step_s, scenario.config.site.contracted_power_w
+    above = imports > contracted + TOLERANCE_W
+    phase_w = np.asarray(tl.phase_w)
+    phase_above = (-phase_w > contracted / 3 + TOLERANCE_W).any(axis=1) if tl.per_phase else np.zeros_like(above)
+    return {
+        "seconds_above_contracted_power": round(float(above.sum()) * step_s, 1),
+        "longest_above_contracted_power_s": round(_longest_run(above) * step_s, 1),
+        "seconds_phase_above_share": round(float(phase_above.sum()) * step_s, 1),
+        "longest_phase_above_share_s": round(_longest_run(phase_above) * step_s, 1),
+    }
+
+
 def compute(scenario: Scenario, tl: Timeline, visits: list[dict[str, Any]]) -> dict[str, Any]:
     """The KPIs of a finished run."""
     step_s, h = scenario.step_s, scenario.step_s / 3600.0
-    contracted = scenario.config.site.contracted_power_w
     pv, house, grid = np.asarray(tl.pv_w), np.asarray(tl.house_w), np.asarray(tl.grid_w)
     powers = {a: np.asarray(p) for a, p in tl.power_w.items()}
-    setpoints, phases, reasons = tl.setpoint("current_a"), tl.setpoint("phases"), tl.setpoint("reason")
+    setpoints, phases = tl.setpoint("current_a"), tl.setpoint("phases")
     cars = sum(powers.values()) if powers else np.zeros_like(pv)
     imports = np.maximum(0.0, -grid)
     from_pv = np.minimum(cars, pv)
     from_grid = np.minimum(cars - from_pv, imports)
-    above = imports > contracted + TOLERANCE_W
-    phase_w = np.asarray(tl.phase_w)
-    phase_above = (-phase_w > contracted / 3 + TOLERANCE_W).any(axis=1) if tl.per_phase else np.zeros_like(above)
-    following = np.zeros_like(pv)
-    for address, power in powers.items():
-        surplus = np.asarray([r == R.PV_SURPLUS for r in reasons[address]])
-        following[1:] += np.where(surplus[:-1], power[1:], 0.0)
-    eco_outside = np.maximum(0.0, following[1:] - pv[:-1]).sum() * h
 
     def wh(values: np.ndarray) -> float:
         return round(float(values.sum()) * h, 1)
@@ -98,15 +112,12 @@ def compute(scenario: Scenario, tl: Timeline, visits: list[dict[str, Any]]) -> d
         "energy_to_cars_from_pv_wh": wh(from_pv),
         "energy_to_cars_from_grid_wh": wh(from_grid),
         "energy_to_cars_from_battery_wh": wh(np.maximum(0.0, cars - from_pv - from_grid)),
-        "eco_grid_to_cars_outside_reaction_wh": round(float(eco_outside), 1),
+        "eco_grid_to_cars_outside_reaction_wh": _eco_outside_wh(tl, powers, pv, h),
         "pv_wh": wh(pv),
         "house_wh": wh(house),
         "grid_import_wh": wh(imports),
         "grid_export_wh": wh(np.maximum(0.0, grid)),
-        "seconds_above_contracted_power": round(float(above.sum()) * step_s, 1),
-        "longest_above_contracted_power_s": round(_longest_run(above) * step_s, 1),
-        "seconds_phase_above_share": round(float(phase_above.sum()) * step_s, 1),
-        "longest_phase_above_share_s": round(_longest_run(phase_above) * step_s, 1),
+        **_limits(scenario, tl, imports),
         "wallboxes": {
             str(a): _wallbox(np.asarray(setpoints[a]), np.asarray(phases[a]), powers[a], step_s) for a in sorted(powers)
         },

@@ -152,13 +152,12 @@ def feed_readings(
         )
     if t.production == "inverters":
         share = pv_w / len(layout.inverters)
-        inverters = readings.inverters if readings.inverters is not None else {}
+        inverters = readings.inverters
         for address in layout.inverters:
             if address == layout.grid_inverter:
                 inverters[address] = InverterReading(address, at_s, share, grid_w, battery_w, soc)
             else:
                 inverters[address] = InverterReading(address, at_s, share)
-        readings.inverters = inverters
 
 
 def apply(bays: list[Bay], setpoints: tuple[Setpoint, ...]) -> None:

@@ -66,7 +66,7 @@ class _Site:
         self.scenario = scenario
         self.settings = ControlSettings.from_config(scenario.config)
         self.memory = Memory(scenario.strategy)
-        self.readings = Readings(inverters={})
+        self.readings = Readings()
         self.bays = bays_for(scenario)
         self.battery = Battery(scenario.battery) if scenario.battery is not None else None
         layout = self.settings.layout

@@ -48,7 +48,7 @@ class ControlHarness:
         self.config = cfg
         self.settings = ControlSettings.from_config(cfg)
         self.memory = Memory(strategy or Strategy.from_config(cfg.charging))
-        self.readings = Readings(inverters={})
+        self.readings = Readings()
         self.statuses: dict[int, WallboxStatus] = {}
         self.now_s = 1000.0
         self.site: SiteState | None = None
@@ -67,7 +67,7 @@ class ControlHarness:
         return self
 
     def inverter(self, address: int, pv_w: float, **fields: Any) -> ControlHarness:
-        self.readings.inverters[address] = InverterReading(address, self.now_s, pv_w, **fields)  # type: ignore[index]
+        self.readings.inverters[address] = InverterReading(address, self.now_s, pv_w, **fields)
         return self
 
     def sensors(self, ct1_w: float | None = None, ct2_w: float | None = None) -> ControlHarness:
