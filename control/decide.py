@@ -6,7 +6,9 @@ wallbox event) and in the scenario runner (virtual time). Steps:
 2. plan each session's strategy (plan.py) in session start order, then apply the
    flapping rules (flapping.py);
 3. with a stale grid value: every wallbox to min(setpoint, safe current), nothing
-   raised, nothing started; else load management (loadmanager.py);
+   raised, nothing started; else load management (loadmanager.py); a current rises (or
+   a session starts) only on a grid reading no earlier decision has used, and between
+   readings the budget keeps the wallbox draw of the reading's time;
 4. setpoints rounded down to 0.1 A; on/off changes recorded in the sessions.
 `decide` never changes the memory it is given; each wallbox's memory is rebuilt at
 most once per call (a decision costs microseconds, see benchmarks/bench_control.py).
@@ -71,12 +73,59 @@ def decide(
         currents = safe_currents(plans, caps, reported, settings, boxes)
         available = None
     else:
-        currents = allocate(plans, site, settings, boxes, moment)
-        available = settings.layout.contracted_power_w + site.grid_power_w + site.wallbox_power_w
+        currents, available = _load_managed(plans, site, settings, boxes, memory, moment)
     setpoints, changed = _setpoints(plans, currents, statuses, boxes, sessions, energy, memory, moment)
-    new_memory = Memory(strategy, MappingProxyType(boxes), smoothed, now_s)
+    new_grid = _new_grid(site, memory)
+    new_memory = Memory(
+        strategy,
+        MappingProxyType(boxes),
+        smoothed,
+        now_s,
+        site.grid_at_s,
+        site.grid_power_w,
+        site.wallbox_power_w if new_grid else memory.grid_wallbox_w,
+        site.wallbox_phase_current_a if new_grid else memory.grid_wallbox_a,
+    )
     changed_strategy = strategy if strategy is not memory.strategy else None
     return Decision(tuple(setpoints), available, tuple(ended + changed), changed_strategy, smoothed), new_memory
+
+
+def _load_managed(
+    plans: list[Plan],
+    site: SiteState,
+    settings: ControlSettings,
+    boxes: dict[int, BoxMemory],
+    memory: Memory,
+    moment: Moment,
+) -> tuple[dict[int, tuple[float, str]], float]:
+    """Load management on a fresh grid value. Without a new grid reading (a wallbox event,
+    a tick) the budget keeps the wallbox draw of the reading's time, so a status that
+    arrives between two readings cannot make the budget look smaller or larger than it
+    is; and nothing rises or starts until a new reading."""
+    new_grid = _new_grid(site, memory)
+    if not new_grid:
+        site = evolve(site, wallbox_power_w=memory.grid_wallbox_w, wallbox_phase_current_a=memory.grid_wallbox_a)
+        for plan in plans:  # a session that is not charging waits for the next reading to start
+            if plan.want and memory.boxes.get(plan.address, NO_MEMORY).current_a == 0.0:
+                plan.want = False
+    currents = allocate(plans, site, settings, boxes, moment)
+    available = settings.layout.contracted_power_w + (site.grid_power_w or 0.0) + site.wallbox_power_w
+    return (currents if new_grid else _held(currents, memory)), available
+
+
+def _new_grid(site: SiteState, memory: Memory) -> bool:
+    """A grid reading no decision has used yet (another time or another value)."""
+    return site.grid_at_s != memory.grid_at_s or site.grid_power_w != memory.grid_w
+
+
+def _held(currents: dict[int, tuple[float, str]], memory: Memory) -> dict[int, tuple[float, str]]:
+    """Each current at most what the last decision gave: a current rises only on a grid
+    reading no decision has used yet (never on old data after a read error)."""
+    held = {}
+    for address, (current, reason) in currents.items():
+        before = memory.boxes.get(address, NO_MEMORY).current_a
+        held[address] = (before, reason) if current > before else (current, reason)
+    return held
 
 
 def _smoothed_pv(memory: Memory, site: SiteState, settings: ControlSettings, now_s: float) -> float | None:

@@ -110,6 +110,7 @@ class SiteState:
     wallbox_phase_current_a: tuple[float, float, float]
     house_power_w: float | None
     stale: tuple[str, ...] = ()  # "grid", "pv", "battery"
+    grid_at_s: float = 0.0  # when the grid value was read (0.0 when unknown)
 
     @property
     def grid_fresh(self) -> bool:
@@ -120,28 +121,29 @@ def _fresh(reading: Timed | None, max_age_s: float, now_s: float) -> bool:
     return reading is not None and now_s - reading.at_s <= max_age_s
 
 
-def _grid(layout: SiteLayout, readings: Readings, now_s: float) -> tuple[float | None, tuple[float, ...] | None]:
-    """Grid exchange (+ export) and its per-phase values where measured."""
+def _grid(layout: SiteLayout, readings: Readings, now_s: float) -> tuple[float | None, tuple[float, ...] | None, float]:
+    """Grid exchange (+ export), its per-phase values where measured, and the reading's time."""
     source = layout.topology.grid
     if source == "meter":
         meter = readings.meter
         if meter is None or not _fresh(meter, layout.meter_stale_s, now_s):
-            return None, None
+            return None, None, 0.0
         phases = meter.phase_power_w if layout.phases == 3 else (meter.grid_power_w,)
-        return meter.grid_power_w, phases
+        return meter.grid_power_w, phases, meter.at_s
     if source == "ct1":
         sensors = readings.sensors
         if sensors is None or not _fresh(sensors, layout.sensors_stale_s, now_s) or sensors.ct1_power_w is None:
-            return None, None
+            return None, None, 0.0
         value = sensors.ct1_power_w
-        return value, (value,) if layout.phases == 1 else None
+        return value, (value,) if layout.phases == 1 else None, sensors.at_s
     address = layout.grid_inverter
     inverter = readings.inverter(address) if address is not None else None
     if address is None or inverter is None or inverter.grid_power_w is None:
-        return None, None
+        return None, None, 0.0
     if not _fresh(inverter, layout.inverter_stale_s[address], now_s):
-        return None, None
-    return inverter.grid_power_w, (inverter.grid_power_w,) if layout.phases == 1 else None
+        return None, None, 0.0
+    value = inverter.grid_power_w
+    return value, (value,) if layout.phases == 1 else None, inverter.at_s
 
 
 def _pv(layout: SiteLayout, readings: Readings, now_s: float) -> float | None:
@@ -190,7 +192,7 @@ def derive_site(
     now_s: float,
 ) -> SiteState:
     """One consistent picture of the site at `now_s`."""
-    grid, grid_phases = _grid(layout, readings, now_s)
+    grid, grid_phases, grid_at_s = _grid(layout, readings, now_s)
     pv = _pv(layout, readings, now_s)
     battery, soc, battery_stale = _battery(layout, readings, now_s)
     stale = tuple(
@@ -210,6 +212,7 @@ def derive_site(
         wallbox_phase_current_a=wallbox_phase_current_a,
         house_power_w=house,
         stale=stale,
+        grid_at_s=grid_at_s,
     )
 
 

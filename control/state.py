@@ -109,6 +109,10 @@ class Memory(NamedTuple):
     boxes: Mapping[int, BoxMemory] = NO_BOXES
     pv_smoothed_w: float | None = None
     last_s: float | None = None
+    grid_at_s: float = 0.0  # the grid reading the last decision used (its time and value) ...
+    grid_w: float | None = None
+    grid_wallbox_w: float = 0.0  # ... and what the wallboxes drew then (the budget's other half)
+    grid_wallbox_a: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def open_sessions(self) -> list[SessionState]:
         return [SessionState(m.session, m.energy_wh, m.counter_wh) for m in self.boxes.values() if m.session]

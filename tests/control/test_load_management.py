@@ -213,3 +213,18 @@ def test_a_session_carried_on_after_a_restart_is_not_paused_by_the_first_stale_d
     h.step(1000)
     assert h.current(1) == 30.4  # the meter is back: (22000 - 1000) / 690, no min_off_time
     assert h.memory.boxes[1].energy_wh == 520.0
+
+
+def test_currents_rise_and_sessions_start_only_on_a_new_grid_reading(tmp_path):
+    h = ControlHarness(config(tmp_path, 9, contracted_w=11000, wallboxes=wallboxes(2)))
+    _plug_in(h, [1], 1000)
+    h.step(1000)
+    assert h.current(1) == 14.4  # (11000 - 1000) / 690
+    h.wallbox(1, "charging", current_a=2.0)  # between two meter readings the car draws less,
+    h.wallbox(2, "connected")  # and a second car arrives
+    h.advance(0.5)
+    h.decide()  # no new grid reading: the budget is the one of the last reading's time
+    assert h.current(1) == 14.4  # not paused on mixed-up data
+    assert h.current(2) == 0.0  # and nothing starts
+    h.step(1000)  # a new meter reading
+    assert (h.current(1), h.current(2)) == (7.2, 7.2)
