@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from support.control_actors import wait_for
 
+from connext.bin.debug_client import request
+
 REPO = Path(__file__).resolve().parents[2]
 
 CONFIG = """
@@ -50,6 +52,7 @@ class Site:
         self.config.write_text(CONFIG.format(state=tmp_path / "var"))
         self.plug, self.state = tmp_path / "plug.json", tmp_path / "wallbox.json"
         self.db = tmp_path / "var" / "connext.db"
+        self.socket = tmp_path / "var" / "connext.sock"
         self.log = tmp_path / "daemon.log"
         self.process: subprocess.Popen | None = None
 
@@ -106,6 +109,15 @@ def test_kill_9_mid_session_loses_nothing(site):
     site.start()  # the car stayed plugged in; the wallbox went on counting
     wait_for(lambda: site.sessions()[1][2] > running_wh + 5, 30, "the running session to go on")
     assert [s[0] for s in site.sessions()] == [first[0], running_key]  # the same session, no new one
+    strategy = request(str(site.socket), {"cmd": "strategy"})  # the real debug socket of the daemon
+    assert (strategy["name"], strategy["parameters"]["km_distance_km"], strategy["sessions_open"]) == (
+        "km_repeated",
+        500,
+        1,
+    )
+    refused = request(str(site.socket), {"cmd": "strategy-set", "role": "owner", "strategy": "fast"})
+    assert not refused["ok"]
+    assert "session is in progress" in refused["error"]
     assert site.stop(signal.SIGTERM) == 0
     final = site.sessions()
     assert final[1][1] is None
