@@ -47,6 +47,7 @@ class StatusLike(Protocol):
     session_energy_wh: float
     max_current_a: float
     vehicle_max_current_a: float | None
+    rfid_card: str | None
 
 
 def usable(status: StatusLike | None, settings: ControlSettings, now_s: float) -> bool:
@@ -151,7 +152,7 @@ def _follow_sessions(
     for address, status in statuses.items():
         mem = boxes.get(address, NO_MEMORY)
         seen = status if usable(status, settings, moment.now_s) else None
-        session = follow(mem.session, seen, moment.now, strategy, getattr(seen, "rfid_card", None))
+        session = follow(mem.session, seen, moment.now, strategy, seen.rfid_card if seen is not None else None)
         if session is not None and session.ended_at is not None:
             ended.append(SessionState(session, mem.energy_wh, mem.counter_wh))
             if session.strategy.name == "km_single" and strategy.name == "km_single":

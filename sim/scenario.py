@@ -19,8 +19,9 @@ A scenario is TOML (examples in sim/scenarios/):
     capacity_kwh = 10
     [[cars]]
     wallbox = 1
-    arrive = "08:00"               # times are HH:MM after the start date's midnight;
-    depart = "30:00"               # HH may pass 24 (30:00 = 06:00 the next day)
+    arrive = "08:00"               # times are HH:MM of elapsed time after the start date's
+    depart = "30:00"               # local midnight; HH may pass 24 (30:00 = 06:00 the next day,
+                                   # 07:00 local after an autumn DST change)
     battery_kwh = 60
     soc = 0.3
 

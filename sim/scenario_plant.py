@@ -161,8 +161,6 @@ def feed_readings(
 
 
 def apply(bays: list[Bay], setpoints: tuple[Setpoint, ...]) -> None:
-    by_address = {b.address: b for b in bays}
-    for sp in setpoints:
-        bay = by_address.get(sp.address)
-        if bay is not None:
-            bay.setpoint_a, bay.setpoint_phases = sp.current_a, sp.phases
+    """The setpoints (one per bay, both in address order) take effect from the next step."""
+    for bay, sp in zip(bays, setpoints, strict=True):
+        bay.setpoint_a, bay.setpoint_phases = sp.current_a, sp.phases
