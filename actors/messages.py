@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connext.control.sessions import Session
+from connext.control.strategy import Strategy
 from connext.core.config import WallboxConfig
 from connext.protocols.modbus_map import Block
 from connext.protocols.poll_plan import PollSpec
@@ -298,6 +300,18 @@ class UnregisterWallbox:
 
 
 @dataclass(frozen=True, slots=True)
+class WallboxFlow:
+    """One wallbox in a SiteUpdate: what it draws and what the controller decided."""
+
+    address: int
+    state: str
+    power_w: float
+    setpoint_a: float
+    phases: int
+    reason: str  # one of connext.control.reasons.REASONS
+
+
+@dataclass(frozen=True, slots=True)
 class SiteUpdate:
     """Event from the site controller: the site's power flows as last derived."""
 
@@ -309,6 +323,44 @@ class SiteUpdate:
     wallbox_power_w: float
     house_power_w: float | None
     stale: bool
+    available_power_w: float | None = None  # what the cars may draw: contracted - rest of the house
+    pv_smoothed_w: float | None = None
+    grid_phase_power_w: tuple[float, ...] | None = None
+    wallboxes: tuple[WallboxFlow, ...] = ()
+    strategy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChanged:
+    """Event to the recorder: a charging session opened, progressed, changed or ended."""
+
+    session: Session  # frozen, its strategy included
+    energy_wh: float
+    counter_wh: float
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyChanged:
+    """Event to the recorder: keep this strategy (it survives a restart)."""
+
+    strategy: Strategy
+
+
+@dataclass(frozen=True, slots=True)
+class SetStrategy:
+    """Query to the site controller (debug socket, later the app): change the strategy.
+    Replies {"strategy": ..., "parameters": {...}} or {"refused": "why"}."""
+
+    role: str | None
+    strategy: str
+    parameters: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GetSessions:
+    """Query to the recorder (debug socket): the latest charging sessions, newest first."""
+
+    limit: int = 20
 
 
 @dataclass(frozen=True, slots=True)

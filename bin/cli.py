@@ -144,6 +144,30 @@ def cmd_sim_wallbox(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_scenario_run(args: argparse.Namespace) -> int:
+    import time
+
+    from connext.core.config import ConfigError
+    from connext.sim.scenario import load_scenario
+    from connext.sim.scenario_output import write_outputs
+    from connext.sim.scenario_run import run_scenario
+
+    started = time.perf_counter()
+    try:
+        scenario = load_scenario(args.file)
+    except ConfigError as err:
+        print(f"{args.file}: {len(err.problems)} problem(s):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    result = run_scenario(scenario)
+    paths = write_outputs(result, args.out, plot=not args.no_plot)
+    elapsed = time.perf_counter() - started
+    print(json.dumps(result.kpis, indent=2))
+    print(f"{result.steps} steps in {elapsed:.2f} s; wrote {', '.join(str(p) for p in paths)}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connext", description="Control daemon of a home energy box.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -205,6 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sim_wallbox_arguments(sim_wallbox)
     sim_wallbox.set_defaults(func=cmd_sim_wallbox)
+
+    scenario = sub.add_parser("scenario", help="run the control code over a scenario in virtual time")
+    scenario_sub = scenario.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
+    run_scenario = scenario_sub.add_parser(
+        "run",
+        help="run FILE, write DIR/timeline.csv, DIR/kpis.json and DIR/plot.png",
+        description="Examples: sim/scenarios/*.toml. Prints the KPIs as JSON; exit 2 on a bad file.",
+    )
+    run_scenario.add_argument("file", metavar="FILE", help="scenario TOML")
+    run_scenario.add_argument("--out", required=True, metavar="DIR", help="output folder (created)")
+    run_scenario.add_argument("--no-plot", action="store_true", help="skip plot.png")
+    run_scenario.set_defaults(func=cmd_scenario_run)
 
     return parser
 

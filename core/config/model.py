@@ -230,6 +230,18 @@ class ChargingConfig:
     min_on_s: float = setting(300.0, between(0, 3600, "a time in seconds"))
     min_off_s: float = setting(300.0, between(0, 3600, "a time in seconds"))
     max_starts_per_hour: int = setting(6, between(1, 60, "a count"))
+    reserve_w: float = setting(
+        100.0,
+        between(0, 5000, "a power in W"),
+        doc="load management keeps this much under the contracted power (a third per phase): "
+        "a load rising between two grid readings stays under the limit",
+    )
+    phase_switch_min_s: float = setting(
+        300.0, between(0, 3600, "a time in seconds"), doc="a wallbox switches between 1 and 3 phases at most this often"
+    )
+    stop_ramp_s: float = setting(
+        5.0, between(0, 60, "a time in seconds"), doc="a session is held at 6 A this long (at most) before it stops"
+    )
 
 
 @section
@@ -305,6 +317,9 @@ class DebugConfig:
 class StorageConfig:
     path: str = setting("", doc="SQLite file; default <state_dir>/connext.db")
     measurement_period_s: float = setting(60.0, between(1, 3600, "a period in seconds"))
+    session_progress_s: float = setting(
+        10.0, between(1, 600, "a period in seconds"), doc="a running session's energy is written at most this often"
+    )
 
 
 @section
