@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,7 +54,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a power cut loses at most the last commits
             self.db.execute("PRAGMA foreign_keys=ON")
             self.migrate({**CORE_MIGRATIONS, **(migrations or {})})
@@ -110,6 +111,23 @@ class Store:
 
     def delete_setting(self, key: str) -> None:
         self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+
+def _enable_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL. Two connections converting a fresh file at the same moment get
+    "database is locked" at once (the busy handler does not cover the journal-mode
+    change), so retry for up to BUSY_TIMEOUT_S."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    attempt = 0
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            attempt += 1
+            time.sleep(min(0.2, 0.005 * attempt))
 
 
 def _statements(script: str) -> list[str]:

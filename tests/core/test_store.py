@@ -62,3 +62,28 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         db.execute("INSERT INTO sessions (energy_wh) VALUES (1)")
         raise RuntimeError("abort")
     assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
+
+
+def test_many_connections_opening_a_fresh_file_at_once_all_get_wal(tmp_path: Path) -> None:
+    import threading
+
+    path, errors, modes = tmp_path / "fresh.db", [], []
+    start = threading.Barrier(8)
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            store = Store(path, AREA_V1)
+        except StoreError as err:
+            errors.append(err)
+        else:
+            modes.append(store.db.execute("PRAGMA journal_mode").fetchone()[0])
+            store.close()
+
+    threads = [threading.Thread(target=open_store) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert modes == ["wal"] * 8
