@@ -1,7 +1,7 @@
-"""A simulated site through a PV ramp: the real daemon (supervisor, ticker, sensors
-actor on the simulated ADC, output controller, output actors, simulated contacts),
-/metrics over HTTP and the debug socket. Only the site controller is a stand-in
-(tests/support/io_site_standin.py: pv = CT 2, grid = CT 1)."""
+"""A simulated site through a PV ramp, every part real: the daemon (supervisor,
+ticker), the sensors actor on the simulated ADC, the site controller and recorder
+(topology 6: PV from CT 2, grid from CT 1), the output controller and output actors on
+simulated contacts, /metrics over HTTP and the debug socket."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from support.configs import site_config
 from support.io_actors import wait_for
-from support.io_site_standin import SiteStandIn
 
 from connext.actors.io_tree import io_children
-from connext.actors.tree import Child, Group
+from connext.actors.control_tree import control_children
+from connext.actors.tree import Group
 from connext.bin.daemon import Daemon
 from connext.bin.debug_client import request
 from connext.core.hw.sim import SimBoard
@@ -54,7 +54,8 @@ def site(tmp_path):
                  "period_s": 1}],
     )  # fmt: skip
     board = SimBoard({"ct1": -800.0, "ct2": 0.0})
-    tree = Group("site", (Child("site-controller", SiteStandIn), *io_children(config, board)))
+    recorder, controller = control_children(config)
+    tree = Group("site", (recorder, *io_children(config, board), controller))
     daemon = Daemon(config, tree=tree)
     daemon.start()
     yield daemon, board
