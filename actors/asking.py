@@ -50,7 +50,8 @@ def _live_ref(directory: Directory, name: str) -> pykka.ActorRef[Any]:
         raise AskFailed(f"{name} is not part of this site")
     ref = directory.ref(name)
     if ref is None:
-        raise AskFailed(f"{name} is {record.status}, not running (last error: {record.last_error})")
+        status = "stopped" if record.status == "running" else record.status  # dead, not yet noticed
+        raise AskFailed(f"{name} is {status}, not running (last error: {record.last_error})")
     return ref
 
 

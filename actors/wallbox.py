@@ -176,7 +176,8 @@ class WallboxActor(ConnextActor):
             return {"changed": False, "why": f"no wallbox is registered at address {self.address}", "kind": "not_found"}
         self.settings.set("mode", mode)
         logger.info("wallbox-{}: mode set to {} (kept in the store)", self.address, mode)
-        return {"changed": True, "mode": mode, "sent": self._send_settings([SetMode(self.address, mode)], "set_mode")}
+        sent = self._send_settings([SetMode(self.address, mode)], "set_mode")
+        return {"changed": True, "mode": mode, "sent_now": sent}
 
     def _set_cards(self, cards: tuple[str, ...]) -> dict[str, Any]:
         """Keep the card list (also for an address not registered yet) and send it when driven.
@@ -185,7 +186,7 @@ class WallboxActor(ConnextActor):
         self.settings.set("cards", fit)
         sent = self._send_settings(card_frames(self.address, fit), "cards")
         left_out = [card for card in cards if not fits_card_slot(card)]
-        return {"sent": sent, "cards": list(fit), "left_out": left_out, "state": self.state}
+        return {"sent_now": sent, "cards": list(fit), "left_out": left_out, "state": self.state}
 
     def _send_settings(self, frames: list[Frame], command: str) -> bool:
         """Send now when the wallbox can be driven (else it gets them when it is configured)."""

@@ -212,7 +212,7 @@ def push_rfid_cards(rt: Runtime, address: int, cards: tuple[str, ...]) -> str:
     """Send a wallbox its card list (`SetRfidCards`); returns how it went, in words."""
     reply = wallbox_ops.push_cards(rt.directory, address, cards)
     count = len(reply["cards"])
-    if reply["sent"]:
+    if reply["sent_now"]:
         text = f"sent to the wallbox ({count} card{'s' if count != 1 else ''})"
     else:
         text = f"kept; sent when the wallbox can be driven (it is {reply['state']})"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from support.api_site import LiveSite, live_site, tokens
+from support.api_site import LiveSite, live_site, restarted_api, tokens
 from support.configs import site_config
 from support.control_actors import ControlActors
 from support.waiting import wait_until
@@ -109,7 +109,10 @@ def test_a_lowered_contracted_power_keeps_the_site_under_it(tmp_path: Path) -> N
         assert shown["contracted_power"] == {"contracted_power_w": 3000.0, "configured_w": 6000.0, "override": True}
         assert shown["live"]["contracted_power_w"] == 3000.0
 
-        site.api.request("PUT", "/api/contracted-power", {"contracted_power_w": 6000}, token=owner)
+        with restarted_api(site) as api:  # kept in the store: a new API process reads it
+            owner = api.login("olivia", "owner-password")
+            assert api.request("GET", "/api/contracted-power", token=owner).body["contracted_power_w"] == 3000.0
+            api.request("PUT", "/api/contracted-power", {"contracted_power_w": 6000}, token=owner)
         wait_until(lambda: site.wallbox(1)["current_a"] == 16.0, what="the car back at 16 A")
 
 

@@ -108,7 +108,7 @@ def live_site(tmp_path: Path, *extra: SimWallbox) -> Iterator[LiveSite]:
         config = site_config(
             tmp_path, 8,
             sensors={"ct1": {"multiplier": 1}, "period_s": 0.2},
-            can={"interface": "virtual", "channel": f"connext-api-{uuid.uuid4().hex[:12]}"},
+            can={"interface": "virtual", "channel": f"connext-api-{uuid.uuid4().hex[:12]}", "fallback_timeout_s": 4},
             wallboxes=[WALLBOX_1], outputs=OUTPUTS, debug={"socket": str(sockets / "d.sock")},
             api={"enabled": False, "listen": "127.0.0.1:0"},  # started below with a fast KDF
         )  # fmt: skip
@@ -140,3 +140,14 @@ def tokens(api: ApiClient) -> dict[str, str]:
         assert api.request("POST", "/api/accounts", body, token=out["owner"]).status == 201
         out[role] = api.login(name, f"{role}-password")
     return out
+
+
+@contextmanager
+def restarted_api(site: LiveSite) -> Iterator[ApiClient]:
+    """Another API service on the same site and database (as after a restart of the API)."""
+    service = ApiService(site.config, site.directory, SystemClock(), kdf=FAST_KDF).start()
+    try:
+        assert service.server is not None
+        yield ApiClient(service.server.port)
+    finally:
+        service.stop()
