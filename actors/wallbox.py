@@ -44,7 +44,7 @@ from .messages import (
     WallboxFrameReceived,
     WallboxStatus,
 )
-from .wallbox_model import Heard, card_frames, configuration_frames, derive_state, fits_card_slot, target_setpoint
+from .wallbox_model import Heard, card_frames, configuration_frames, derive_state, target_setpoint
 from .wallbox_report import WallboxMetrics, wallbox_status
 from .wallbox_settings import WallboxSettings
 
@@ -172,20 +172,15 @@ class WallboxActor(ConnextActor):
         return {"unregistered": True, "state": self.state}
 
     def _set_mode(self, mode: str) -> dict[str, Any]:
-        if self.settings.registration is None:
-            return {"changed": False, "why": f"no wallbox is registered at address {self.address}", "kind": "not_found"}
-        self.settings.set("mode", mode)
+        refused = self.settings.set_mode(mode)
+        if refused is not None:
+            return refused
         logger.info("wallbox-{}: mode set to {} (kept in the store)", self.address, mode)
-        sent = self._send_settings([SetMode(self.address, mode)], "set_mode")
-        return {"changed": True, "mode": mode, "sent_now": sent}
+        return {"changed": True, "mode": mode, "sent_now": self._send_settings([SetMode(self.address, mode)], "mode")}
 
     def _set_cards(self, cards: tuple[str, ...]) -> dict[str, Any]:
-        """Keep the card list (also for an address not registered yet) and send it when driven.
-        A UID that no CARD_SLOT frame carries (10 bytes) is left out, and said so."""
-        fit = tuple(card.upper() for card in cards if fits_card_slot(card))
-        self.settings.set("cards", fit)
+        fit, left_out = self.settings.set_cards(cards)
         sent = self._send_settings(card_frames(self.address, fit), "cards")
-        left_out = [card for card in cards if not fits_card_slot(card)]
         return {"sent_now": sent, "cards": list(fit), "left_out": left_out, "state": self.state}
 
     def _send_settings(self, frames: list[Frame], command: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from connext.core.config import WallboxConfig
 
 from . import wallbox_registry as registry
+from .wallbox_model import fits_card_slot
 
 
 class WallboxSettings:
@@ -56,6 +57,20 @@ class WallboxSettings:
         self.registration = None
         self.set("mode", None)
         return None
+
+    def set_mode(self, mode: str) -> dict[str, Any] | None:
+        """Keep `mode` over the registration (None), or why not (a reply)."""
+        if self.registration is None:
+            return {"changed": False, "why": f"no wallbox is registered at address {self.address}", "kind": "not_found"}
+        self.set("mode", mode)
+        return None
+
+    def set_cards(self, cards: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+        """Keep the card list (an address not registered yet too): the cards kept, and those
+        left out because no CARD_SLOT frame carries them (10-byte UIDs)."""
+        fit = tuple(card.upper() for card in cards if fits_card_slot(card))
+        self.set("cards", fit)
+        return fit, [card for card in cards if not fits_card_slot(card)]
 
     def set(self, name: str, value: Any) -> None:
         """Set `name` (mode, cards) over the registration and keep it; None forgets it."""
