@@ -284,7 +284,7 @@ class SendWallboxFrame:
 
 @dataclass(frozen=True, slots=True)
 class RegisterWallbox:
-    """Command (debug socket) to wallbox-N: drive the wallbox with these settings; kept
+    """Command (debug socket, API) to wallbox-N: drive the wallbox with these settings; kept
     in the store. Replies (to an ask) with a dict: registered or why not."""
 
     settings: WallboxConfig
@@ -292,7 +292,7 @@ class RegisterWallbox:
 
 @dataclass(frozen=True, slots=True)
 class UnregisterWallbox:
-    """Command (debug socket) to wallbox-N: forget a run-time registration."""
+    """Command (debug socket, API) to wallbox-N: forget a run-time registration."""
 
     address: int
 
@@ -358,8 +358,9 @@ class StrategyChanged:
 
 @dataclass(frozen=True, slots=True)
 class SetStrategy:
-    """Query to the site controller (debug socket, later the app): change the strategy.
-    Replies {"strategy": ..., "parameters": {...}} or {"refused": "why"}."""
+    """Query to the site controller (debug socket, API): change the strategy. Replies
+    {"strategy": ..., "parameters": {...}} or {"refused": "why", "kind": forbidden |
+    conflict (a session is open) | invalid}."""
 
     role: str | None
     strategy: str
