@@ -6,15 +6,14 @@ API service on a free port, in real time.
 
 The tree is the one `build_tree` makes, put together here from the same area functions
 so the test holds the simulated board. `follow_grid()` closes the loop: CT 1 then reads
-the house plus what the simulated cars draw, as a meter would.
+the house plus what the simulated cars draw at that moment, as a meter would.
 """
 
 from __future__ import annotations
 
 import tempfile
-import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,14 +41,24 @@ WALLBOX_1 = {"address": 1, "serial": "WB0000000001", "max_current_a": 16, "phase
 OUTPUTS = [{"number": 3, "name": "heat pump", "min_on_s": 0, "min_off_s": 0}, {"number": 4, "name": "boiler"}]
 
 
+class MeteredBoard(SimBoard):
+    """The simulated board, whose CT 1 reads the grid at the moment it is read once
+    `meter` is set (as a meter would: no lag behind the cars)."""
+
+    meter: Callable[[], float] | None = None
+
+    def read_analog(self, name: str) -> float:
+        if name == "ct1" and self.meter is not None:
+            return self.meter()
+        return super().read_analog(name)
+
+
 class LiveSite:
     """The running parts; see the module docstring. Build it with `live_site(tmp_path)`."""
 
-    def __init__(self, config: Config, board: SimBoard, daemon: Daemon, sim: WallboxSimulator, api: ApiClient):
+    def __init__(self, config: Config, board: MeteredBoard, daemon: Daemon, sim: WallboxSimulator, api: ApiClient):
         self.config, self.board, self.daemon, self.sim, self.api = config, board, daemon, sim, api
         self.house_w = 1000.0
-        self._grid: threading.Thread | None = None
-        self._stop = threading.Event()
 
     @property
     def directory(self) -> Any:
@@ -78,19 +87,8 @@ class LiveSite:
         self.sim.plug_in(address, EvModel(battery_wh=60_000, soc=0.3, max_current_a=16, phases=1))
 
     def follow_grid(self) -> None:
-        """From now on CT 1 reads -(house + cars) every 50 ms (import is negative)."""
-
-        def run() -> None:
-            while not self._stop.wait(0.05):
-                self.board.set_analog("ct1", -self.import_w())
-
-        self._grid = threading.Thread(target=run, name="test-grid", daemon=True)
-        self._grid.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._grid is not None:
-            self._grid.join(timeout=2)
+        """From now on CT 1 reads -(house + cars) (import is negative)."""
+        self.board.meter = lambda: -self.import_w()
 
 
 def site_tree(config: Config, board: SimBoard) -> Group:
@@ -112,7 +110,7 @@ def live_site(tmp_path: Path, *extra: SimWallbox) -> Iterator[LiveSite]:
             wallboxes=[WALLBOX_1], outputs=OUTPUTS, debug={"socket": str(sockets / "d.sock")},
             api={"enabled": False, "listen": "127.0.0.1:0"},  # started below with a fast KDF
         )  # fmt: skip
-        board = SimBoard({"ct1": -1000.0, "ct2": 0.0, "temperature": 20.0})
+        board = MeteredBoard({"ct1": -1000.0, "ct2": 0.0, "temperature": 20.0})
         sim = WallboxSimulator([SimWallbox(1, "WB0000000001", max_current_a=16, phases=1), *extra], _bus(config))
         stack.callback(sim.stop)
         sim.start()
@@ -123,7 +121,6 @@ def live_site(tmp_path: Path, *extra: SimWallbox) -> Iterator[LiveSite]:
         stack.callback(service.stop)
         assert service.server is not None
         site = LiveSite(config, board, daemon, sim, ApiClient(service.server.port))
-        stack.callback(site.close)
         wait_until(lambda: site.state("wallbox-1")["state"] == "available", what="wallbox 1 available")
         yield site
 
