@@ -1,23 +1,22 @@
 """The energy-control area in the actor tree, and its debug-socket commands.
 
 Children: `recorder` (storage: started before, stopped after the controller) and
-`site-controller`. Commands: `strategy`, `strategy-set`, `sessions`.
+`site-controller`. Commands: `strategy`, `strategy-set`, `sessions`, on the operations
+the HTTP API calls too (`strategy_view`, `change_strategy`, `sessions`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pykka
-
 from connext.control.strategy import PARAMETERS
 from connext.core.clock import Clock
 from connext.core.config import Config
 
-from .debug_commands import ask_snapshot
-from .debug_socket import ASK_TIMEOUT_S, DebugServer, RequestError
+from .asking import Refused, ask_actor
+from .debug_socket import DebugServer, RequestError
 from .directory import Directory
-from .messages import GetSessions, SetStrategy
+from .messages import GetSessions, GetSnapshot, SetStrategy
 from .recorder import RecorderActor
 from .site_controller import SiteControllerActor
 from .tree import Child
@@ -35,41 +34,49 @@ def control_children(config: Config) -> tuple[Child, ...]:
     )
 
 
-def _ask(directory: Directory, name: str, message: object) -> Any:
-    ref = directory.ref(name)
-    if ref is None:
-        raise RequestError(f"{name} is not running")
-    try:
-        return ref.ask(message, timeout=ASK_TIMEOUT_S)
-    except pykka.Timeout:
-        raise RequestError(f"{name} did not answer within {ASK_TIMEOUT_S} s") from None
-    except pykka.ActorDeadError:
-        raise RequestError(f"{name} stopped while answering") from None
+# --- operations, shared by the debug socket and the HTTP API ------------------------------
+
+
+def strategy_view(directory: Directory) -> dict[str, Any]:
+    """The strategy in force: name, parameters, fallback, and the sessions open now."""
+    snapshot = ask_actor(directory, SITE_CONTROLLER, GetSnapshot())
+    return {**snapshot["strategy"], "sessions_open": snapshot["sessions_open"]}
+
+
+def change_strategy(directory: Directory, role: str | None, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Ask the site controller to change the strategy; `Refused` with its reason (a session
+    in progress is a conflict)."""
+    reply = ask_actor(directory, SITE_CONTROLLER, SetStrategy(role, name, tuple(params.items())))
+    if "refused" in reply:
+        raise Refused(f"strategy not changed: {reply['refused']}", reply["kind"])
+    return reply
+
+
+def sessions(
+    directory: Directory, limit: int, before_ts: float | None = None, wallbox: int | None = None
+) -> list[dict[str, Any]]:
+    """A page of the recorder's sessions, newest first."""
+    return ask_actor(directory, RECORDER, GetSessions(limit, before_ts, wallbox))
 
 
 def register_control_commands(server: DebugServer, directory: Directory, config: Config, clock: Clock) -> None:
     """Add `strategy`, `strategy-set` and `sessions`."""
 
     def strategy(_request: dict[str, Any]) -> dict[str, Any]:
-        snapshot = ask_snapshot(directory, SITE_CONTROLLER)
-        return {**snapshot["strategy"], "sessions_open": snapshot["sessions_open"]}
+        return strategy_view(directory)
 
     def strategy_set(request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("strategy")
         if not isinstance(name, str):
             raise RequestError(f'strategy-set needs "strategy": one of {", ".join(PARAMETERS)}')
-        role = request.get("role")
         params = {k: v for k, v in request.items() if k not in ("cmd", "id", "role", "strategy")}
-        reply = _ask(directory, SITE_CONTROLLER, SetStrategy(role, name, tuple(params.items())))
-        if "refused" in reply:
-            raise RequestError(f"strategy not changed: {reply['refused']}")
-        return reply
+        return change_strategy(directory, request.get("role"), name, params)
 
-    def sessions(request: dict[str, Any]) -> dict[str, Any]:
+    def sessions_command(request: dict[str, Any]) -> dict[str, Any]:
         limit = request.get("limit", 20)
         if not isinstance(limit, int) or not 1 <= limit <= MAX_SESSIONS:
             raise RequestError(f'"limit" must be an integer 1..{MAX_SESSIONS}')
-        return {"sessions": _ask(directory, RECORDER, GetSessions(limit))}
+        return {"sessions": sessions(directory, limit)}
 
     server.register("strategy", strategy, "the charging strategy in force, its parameters, open sessions")
     server.register(
@@ -78,4 +85,4 @@ def register_control_commands(server: DebugServer, directory: Directory, config:
         'change the strategy (no session may be open): {"cmd": "strategy-set", "role": "owner", '
         '"strategy": "km_single", "km_distance_km": 80}',
     )
-    server.register("sessions", sessions, 'the latest charging sessions: {"cmd": "sessions", "limit": 20}')
+    server.register("sessions", sessions_command, 'the latest charging sessions: {"cmd": "sessions", "limit": 20}')

@@ -6,34 +6,16 @@ import os
 import platform
 from typing import Any
 
-import pykka
-
 from connext.core import metrics
 from connext.core.clock import Clock
 from connext.core.config import Config, site_summary
 
-from .debug_socket import ASK_TIMEOUT_S, DebugServer, RequestError
+from .asking import AskFailed, ask_actor
+from .debug_socket import DebugServer, RequestError
 from .directory import Directory
 from .messages import GetSnapshot
 
 SITE_CONTROLLER = "site-controller"
-
-
-def ask_snapshot(directory: Directory, name: str) -> dict[str, Any]:
-    """Ask one live actor for its snapshot, with a timeout; RequestError otherwise."""
-    record = directory.record(name)
-    if record is None:
-        known = ", ".join(r.name for r in directory.records())
-        raise RequestError(f"no actor named {name!r}; known: {known}")
-    ref = directory.ref(name)
-    if ref is None:
-        raise RequestError(f"{name} is {record.status}, not running (last error: {record.last_error})")
-    try:
-        return ref.ask(GetSnapshot(), timeout=ASK_TIMEOUT_S)
-    except pykka.Timeout:
-        raise RequestError(f"{name} did not answer within {ASK_TIMEOUT_S} s (busy or stuck)") from None
-    except pykka.ActorDeadError:
-        raise RequestError(f"{name} stopped while answering") from None
 
 
 def register_builtin(
@@ -55,16 +37,19 @@ def register_builtin(
         if not isinstance(name, str):
             raise RequestError('state needs "name": an actor name (see "actors")')
         record = directory.record(name)
-        view = record.view(clock.monotonic()) if record else None
-        return {"name": name, "actor": view, "state": ask_snapshot(directory, name)}
+        if record is None:
+            known = ", ".join(r.name for r in directory.records())
+            raise RequestError(f"no actor named {name!r}; known: {known}")
+        view = record.view(clock.monotonic())
+        return {"name": name, "actor": view, "state": ask_actor(directory, name, GetSnapshot())}
 
     def site(_request: dict[str, Any]) -> dict[str, Any]:
         live: dict[str, Any] | None = None
         live_error: str | None = None
         if directory.record(SITE_CONTROLLER) is not None:
             try:
-                live = ask_snapshot(directory, SITE_CONTROLLER)
-            except RequestError as err:
+                live = ask_actor(directory, SITE_CONTROLLER, GetSnapshot())
+            except AskFailed as err:
                 live_error = str(err)
         return {"config": site_summary(config), "live": live, "live_error": live_error}
 

@@ -25,16 +25,18 @@ from loguru import logger
 from connext.core import metrics
 from connext.core.clock import Clock
 
+from .asking import OperationError
+
 MAX_LINE = 64 * 1024
 MAX_CLIENTS = 16
 IDLE_TIMEOUT_S = 60.0
-ASK_TIMEOUT_S = 2.0
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class RequestError(Exception):
-    """A request that cannot be served; its text goes back to the client."""
+    """A request that cannot be served; its text goes back to the client (as does the
+    text of an `OperationError`: an actor that could not be asked, or said no)."""
 
 
 @dataclass
@@ -195,7 +197,7 @@ class DebugServer:
             return self._error(request_id, f"unknown cmd {cmd!r}; known: {known}", "unknown")
         try:
             reply = {"ok": True, **self._handlers[cmd][0](request)}
-        except RequestError as err:
+        except (RequestError, OperationError) as err:
             return self._error(request_id, str(err), "refused")
         except Exception as err:  # noqa: BLE001 - a handler bug must not take the socket down; it is logged in full
             logger.opt(exception=err).error("debug socket: {} failed", cmd)

@@ -177,11 +177,12 @@ class SwitchOutput:
 
 @dataclass(frozen=True, slots=True)
 class EditLogic:
-    """Command to the output controller (debug socket, later the HTTP API): change a logic.
+    """Command to the output controller (debug socket, HTTP API): change a logic.
 
-    Asked, not told: the reply is {"logics": [...]} or {"error": "...", "problems": [...]}."""
+    Asked, not told: the reply is {"logics": [...]} or {"error": "...", "problems": [...],
+    "kind": conflict | invalid | not_found | forbidden}."""
 
-    action: str  # set (create or change) | enable | disable | delete
+    action: str  # set (create or change) | create (new name) | replace (existing) | enable | disable | delete
     name: str
     role: str  # owner | administrator | user (SPEC §6: users may not)
     fields: tuple[tuple[str, object], ...] = ()  # for "set": logic fields as in [[logics]]
@@ -283,7 +284,7 @@ class SendWallboxFrame:
 
 @dataclass(frozen=True, slots=True)
 class RegisterWallbox:
-    """Command (debug socket) to wallbox-N: drive the wallbox with these settings; kept
+    """Command (debug socket, API) to wallbox-N: drive the wallbox with these settings; kept
     in the store. Replies (to an ask) with a dict: registered or why not."""
 
     settings: WallboxConfig
@@ -291,9 +292,18 @@ class RegisterWallbox:
 
 @dataclass(frozen=True, slots=True)
 class UnregisterWallbox:
-    """Command (debug socket) to wallbox-N: forget a run-time registration."""
+    """Command (debug socket, API) to wallbox-N: forget a run-time registration."""
 
     address: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetWallboxMode:
+    """Command (debug socket, API) to wallbox-N: work in this mode from now on (kept in
+    the store, over the registration's). Replies (to an ask) with a dict: changed or why not."""
+
+    address: int
+    mode: str  # online | offline | plug_and_play
 
 
 # --- site, outputs, storage ---------------------------------------------------------
@@ -348,8 +358,9 @@ class StrategyChanged:
 
 @dataclass(frozen=True, slots=True)
 class SetStrategy:
-    """Query to the site controller (debug socket, later the app): change the strategy.
-    Replies {"strategy": ..., "parameters": {...}} or {"refused": "why"}."""
+    """Query to the site controller (debug socket, API): change the strategy. Replies
+    {"strategy": ..., "parameters": {...}} or {"refused": "why", "kind": forbidden |
+    conflict (a session is open) | invalid}."""
 
     role: str | None
     strategy: str
@@ -358,9 +369,12 @@ class SetStrategy:
 
 @dataclass(frozen=True, slots=True)
 class GetSessions:
-    """Query to the recorder (debug socket): the latest charging sessions, newest first."""
+    """Query to the recorder (debug socket, API): charging sessions, newest first; a page
+    of `limit` started before `before_ts` (epoch seconds), of one `wallbox` if given."""
 
     limit: int = 20
+    before_ts: float | None = None
+    wallbox: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,15 +390,16 @@ class Subscribe:
 @dataclass(frozen=True, slots=True)
 class SetContractedPower:
     """Command to the site controller: the owner or an administrator changed the contracted
-    power; apply it from now on. The API keeps it in the store (settings key
-    `site.contracted_power_w`, read at start by `connext.api.site_settings`)."""
+    power; apply it from the next decision on. The API keeps it in the store (settings key
+    `site.contracted_power_w`, read by the controller at start: `connext.core.site_settings`)."""
 
     power_w: float
 
 
 @dataclass(frozen=True, slots=True)
 class SetRfidCards:
-    """Command to a wallbox actor: hold exactly these card UIDs (upper-case hex; at most 8)."""
+    """Command to a wallbox actor: hold exactly these card UIDs (upper-case hex; at most 8),
+    kept in the store over the registration's. Replies (to an ask) with what was sent."""
 
     address: int
     cards: tuple[str, ...]

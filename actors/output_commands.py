@@ -3,7 +3,7 @@
 The debug socket is the box's maintenance access (a 0600 Unix socket): its caller
 acts as an administrator unless the request names another `role` (to try what a
 user may not do). The permission and validation rules are in
-control/output_logic_edit.py, shared with the HTTP API to come.
+control/output_logic_edit.py; `edit_logic` and `logics_view` are shared with the HTTP API.
 """
 
 from __future__ import annotations
@@ -11,35 +11,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pykka
-
 from connext.core.clock import Clock
 from connext.core.config import Config
 
-from .debug_commands import ask_snapshot
-from .debug_socket import ASK_TIMEOUT_S, DebugServer, RequestError
+from .asking import AskFailed, Refused, ask_actor
+from .debug_socket import DebugServer, RequestError
 from .directory import Directory
-from .messages import EditLogic, ForceOutput
+from .messages import EditLogic, ForceOutput, GetSnapshot
 
 CONTROLLER = "output-controller"
 DEBUG_ROLE = "administrator"
 _REQUEST_KEYS = {"cmd", "id", "role", "name"}
 
 
-def _ask(directory: Directory, message: object) -> dict[str, Any]:
-    ask_snapshot(directory, CONTROLLER)  # a clear error when it is missing or down
-    ref = directory.ref(CONTROLLER)
-    if ref is None:
-        raise RequestError(f"{CONTROLLER} is not running")
-    try:
-        reply = ref.ask(message, timeout=ASK_TIMEOUT_S)
-    except pykka.Timeout:
-        raise RequestError(f"{CONTROLLER} did not answer within {ASK_TIMEOUT_S} s") from None
-    except pykka.ActorDeadError:
-        raise RequestError(f"{CONTROLLER} stopped while answering") from None
+def _ask(directory: Directory, message: EditLogic | ForceOutput) -> dict[str, Any]:
+    """The controller's answer; its refusals raise `Refused` in the config's words."""
+    reply = ask_actor(directory, CONTROLLER, message)
     if "error" in reply:
-        raise RequestError(reply["error"])
+        raise Refused(reply["error"], reply.get("kind", "invalid"), reply["problems"])
     return reply
+
+
+def edit_logic(
+    directory: Directory, action: str, name: str, role: str, fields: tuple[tuple[str, object], ...] = ()
+) -> list[dict[str, Any]]:
+    """Create, change, enable, disable or delete a logic (`EditLogic`); the logics after it."""
+    return _ask(directory, EditLogic(action, name, role, fields))["logics"]
+
+
+def logics_view(directory: Directory) -> list[dict[str, Any]]:
+    """Every logic, with whether it is in force, its last value and its next evaluation."""
+    return ask_actor(directory, CONTROLLER, GetSnapshot())["logics"]
 
 
 def _name(request: dict[str, Any]) -> str:
@@ -63,10 +65,10 @@ class _Commands:
         states = {}
         for n in self.numbers:
             try:
-                states[str(n)] = ask_snapshot(self.directory, f"output-{n}")
-            except RequestError as err:
+                states[str(n)] = ask_actor(self.directory, f"output-{n}", GetSnapshot())
+            except AskFailed as err:
                 states[str(n)] = {"error": str(err)}
-        return {"controller": ask_snapshot(self.directory, CONTROLLER), "outputs": states}
+        return {"controller": ask_actor(self.directory, CONTROLLER, GetSnapshot()), "outputs": states}
 
     def force(self, request: dict[str, Any]) -> dict[str, Any]:
         message = ForceOutput(request.get("number"), request.get("state"), request.get("for_s"), _role(request))  # type: ignore[arg-type]
@@ -79,11 +81,11 @@ class _Commands:
         fields = tuple((k, v) for k, v in request.items() if k not in _REQUEST_KEYS and k != "rename")
         if "rename" in request:
             fields = (*fields, ("name", request["rename"]))
-        return _ask(self.directory, EditLogic("set", _name(request), _role(request), fields))
+        return {"logics": edit_logic(self.directory, "set", _name(request), _role(request), fields)}
 
     def logic_action(self, action: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         def handler(request: dict[str, Any]) -> dict[str, Any]:
-            return _ask(self.directory, EditLogic(action, _name(request), _role(request)))
+            return {"logics": edit_logic(self.directory, action, _name(request), _role(request))}
 
         return handler
 

@@ -5,7 +5,7 @@ Inputs: `SiteUpdate` from the site controller, `SensorReading` from the sensors
 actor (for the temperature). Every tick it re-evaluates what is due and tells each
 output its wanted state (`SwitchOutput`); the outputs keep their own relay
 protection. Logics and overrides live in the store; runtime changes arrive as
-`EditLogic` / `ForceOutput` (asked by the debug socket, later the HTTP API).
+`EditLogic` / `ForceOutput` (asked by the debug socket and the HTTP API).
 """
 
 from __future__ import annotations
@@ -20,9 +20,16 @@ from zoneinfo import ZoneInfo
 from loguru import logger
 
 from connext.control.output_logic import SiteValues
-from connext.control.output_logic_edit import EditRefused, check_role, edit_logics, logic_table, make_override
+from connext.control.output_logic_edit import (
+    EDITORS,
+    EditRefused,
+    check_role,
+    edit_logics,
+    logic_table,
+    make_override,
+)
 from connext.control.output_logic_plan import Decision, LogicMemory, Override, decide_output, step_logics
-from connext.core.config import Config, LogicConfig, OutputConfig
+from connext.core.config import Config, LogicConfig, OutputConfig, Problem
 
 from . import io_metrics as m
 from .base import ActorContext, ConnextActor
@@ -142,10 +149,19 @@ class OutputControllerActor(ConnextActor):
     # --- runtime changes --------------------------------------------------------------
 
     def _edit(self, msg: EditLogic) -> dict[str, Any]:
+        known = any(lg.name == msg.name for lg in self.logics)
+        action = "set" if msg.action in ("create", "replace") else msg.action
         try:
-            logics = edit_logics(self.logics, msg.action, msg.name, dict(msg.fields), msg.role, self.outputs)
+            check_role(msg.role, f"{action} output logics")
+            if msg.action == "create" and known:
+                return _refused(EditRefused([Problem("name", msg.name, "is a logic already")]), "conflict")
+            if msg.action == "replace" and not known:
+                return _refused(EditRefused([Problem("name", msg.name, "is not a logic")]), "not_found")
+            logics = edit_logics(self.logics, action, msg.name, dict(msg.fields), msg.role, self.outputs)
         except EditRefused as err:
-            return _refused(err)
+            if msg.role not in EDITORS:
+                return _refused(err, "forbidden")
+            return _refused(err, "invalid" if known or action == "set" else "not_found")
         self.store.save_logics(logics)
         for gone in {lg for lg in self.logics if lg not in logics}:
             _drop_series(gone)
@@ -167,7 +183,7 @@ class OutputControllerActor(ConnextActor):
                 self.overrides[override.number] = override
                 self.store.save_override(override)
         except EditRefused as err:
-            return _refused(err)
+            return _refused(err, "forbidden" if msg.role not in EDITORS else "invalid")
         logger.info("output {}: override {} by {}", msg.number, msg.state or "released", msg.role)
         self._tick()
         return {"overrides": self._overrides_view()}
@@ -208,8 +224,9 @@ class OutputControllerActor(ConnextActor):
         return {"in_force": mem.in_force, "closed": mem.closed, "value": mem.value, "next_evaluation_in_s": due}
 
 
-def _refused(err: EditRefused) -> dict[str, Any]:
-    return {"error": str(err), "problems": [str(p) for p in err.problems]}
+def _refused(err: EditRefused, kind: str = "invalid") -> dict[str, Any]:
+    """A refusal: the problems in the config's words, and its kind (see `EditLogic`)."""
+    return {"error": str(err), "problems": [str(p) for p in err.problems], "kind": kind}
 
 
 def _drop_series(logic: LogicConfig) -> None:

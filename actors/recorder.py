@@ -4,7 +4,7 @@
 - StrategyChanged -> the runtime setting `charging.strategy` (survives a restart);
 - SiteUpdate -> time-weighted aggregates, written as one `measurements` row per
   `storage.measurement_period_s` (a `Tick("flush")`);
-- GetSessions (debug socket) -> the latest sessions.
+- GetSessions (debug socket, API) -> a page of sessions, newest first.
 Each write is its own transaction: after a `kill -9` everything committed is there.
 """
 
@@ -65,8 +65,8 @@ class RecorderActor(ConnextActor):
                 self._wrote("settings")
             case Tick():
                 self._flush()
-            case GetSessions(limit=limit):
-                return recent_sessions(self._store(), limit)
+            case GetSessions(limit=limit, before_ts=before_ts, wallbox=wallbox):
+                return recent_sessions(self._store(), limit, before_ts, wallbox)
             case _:
                 raise TypeError(f"{self.name}: unexpected message {message!r}")
         return None

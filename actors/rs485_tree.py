@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pykka
-
 from connext.core.config import Config
 
-from .debug_commands import ask_snapshot
+from .asking import ask_actor
 from .debug_socket import DebugServer, RequestError
 from .directory import Directory
 from .inverter import InverterActor
-from .messages import PollAllNow, ReadRegisters
+from .messages import GetSnapshot, PollAllNow, ReadRegisters
 from .meter import MeterActor
 from .modbus_bus import ModbusBusActor
 from .rs485_device import BUS
@@ -46,7 +44,7 @@ def register_rs485_debug(server: DebugServer, directory: Directory, config: Conf
         return
 
     def bus_state(_request: dict[str, Any]) -> dict[str, Any]:
-        return ask_snapshot(directory, BUS)
+        return ask_actor(directory, BUS, GetSnapshot())
 
     def poll_all(_request: dict[str, Any]) -> dict[str, Any]:
         ref = directory.ref(BUS)
@@ -57,13 +55,7 @@ def register_rs485_debug(server: DebugServer, directory: Directory, config: Conf
 
     def raw_read(request: dict[str, Any]) -> dict[str, Any]:
         message = _read_request(request)
-        ref = directory.ref(BUS)
-        if ref is None:
-            raise RequestError(f"{BUS} is not running")
-        try:
-            return {"request": request, **ref.ask(message, timeout=RAW_READ_TIMEOUT_S)}
-        except pykka.Timeout:
-            raise RequestError(f"{BUS} did not answer within {RAW_READ_TIMEOUT_S} s") from None
+        return {"request": request, **ask_actor(directory, BUS, message, RAW_READ_TIMEOUT_S)}
 
     server.register("modbus", bus_state, "the RS485 bus: port, per-device counters, poll plan, last cycle")
     server.register("modbus-poll-all", poll_all, "make every RS485 request due now and time one full cycle")

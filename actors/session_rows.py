@@ -9,8 +9,9 @@ committed; a power cut at most the last commits.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,10 +137,22 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
 
 
-def recent_sessions(store: Store, limit: int) -> list[dict[str, Any]]:
+def recent_sessions(
+    store: Store, limit: int, before_ts: float | None = None, wallbox: int | None = None
+) -> list[dict[str, Any]]:
+    """Sessions newest first: `limit` of them, started before `before_ts`, of `wallbox`."""
+    where, args = [], []
+    if before_ts is not None:  # started_at has whole seconds: before 20.5 takes 20 too
+        where.append("started_at < ?")
+        args.append(datetime.fromtimestamp(math.ceil(before_ts), UTC).isoformat(timespec="seconds"))
+    if wallbox is not None:
+        where.append("wallbox = ?")
+        args.append(wallbox)
+    condition = f"WHERE {' AND '.join(where)} " if where else ""
     store.db.row_factory = sqlite3.Row
     try:
-        rows = store.db.execute("SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?", (limit,)).fetchall()
+        query = f"SELECT * FROM sessions {condition}ORDER BY started_at DESC, id DESC LIMIT ?"
+        rows = store.db.execute(query, (*args, limit)).fetchall()
     finally:
         store.db.row_factory = None
     out = []

@@ -10,12 +10,14 @@ wallbox event, and turns its result into commands, events and metrics.
   SiteUpdate to output-controller and recorder; SessionChanged (facts at once, energy
   at most every storage.session_progress_s) and StrategyChanged to the recorder.
 - On start it reads the strategy and the open sessions from the store, so a restart
-  carries on with each session's energy, target, timers and strategy.
+  carries on with each session's energy, target, timers and strategy; and the contracted
+  power set at run time (`SetContractedPower`, kept by the API), which overrides the config's.
 The decision code is the same pure function the scenario runner uses.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from types import MappingProxyType
 from typing import Any
@@ -25,8 +27,9 @@ from loguru import logger
 from connext.control.decide import decide, usable
 from connext.control.site import Readings, SiteState, derive_site, wallbox_totals
 from connext.control.state import BoxMemory, ControlSettings, Decision, Memory
-from connext.control.strategy import Strategy, StrategyRefused, change_strategy
+from connext.control.strategy import MAY_CHANGE_STRATEGY, Strategy, StrategyRefused, change_strategy
 from connext.core.config import Config
+from connext.core.site_settings import stored_contracted_power
 
 from . import site_metrics as M
 from .base import ActorContext, ConnextActor
@@ -35,6 +38,7 @@ from .messages import (
     MeterReading,
     SensorReading,
     SessionChanged,
+    SetContractedPower,
     SetStrategy,
     StrategyChanged,
     Tick,
@@ -73,6 +77,7 @@ class SiteControllerActor(ConnextActor):
         default = self.memory.strategy
         try:
             strategy, sessions = read_restore_state(self.config.storage.path, default)
+            contracted_w = stored_contracted_power(self.config.storage.path)
         except sqlite3.Error as err:
             logger.error("site controller: cannot read the store ({}); starting from the config", err)
             return
@@ -82,6 +87,8 @@ class SiteControllerActor(ConnextActor):
             boxes[session.address] = BoxMemory(session, energy_wh, counter_wh, phases=wiring, setpoint_phases=wiring)
         self.memory = Memory(strategy, MappingProxyType(boxes))
         self.outbox.restored(boxes)
+        if contracted_w is not None:
+            self._set_contracted_power(contracted_w)
         if boxes:
             logger.info("site controller: {} session(s) carried on from the store", len(boxes))
 
@@ -99,6 +106,8 @@ class SiteControllerActor(ConnextActor):
                 pass
             case SetStrategy():
                 return self._set_strategy(message)
+            case SetContractedPower(power_w=power_w):
+                self._set_contracted_power(power_w)
             case _:
                 raise TypeError(f"{self.name}: unexpected message {message!r}")
         self.recompute()
@@ -135,12 +144,21 @@ class SiteControllerActor(ConnextActor):
             )
         except StrategyRefused as err:
             logger.info("strategy change to {} refused: {}", request.strategy, err)
-            return {"refused": str(err)}
+            # the kind follows change_strategy's order of checks: role, open sessions, values
+            kind = "forbidden" if request.role not in MAY_CHANGE_STRATEGY else "conflict" if open_now else "invalid"
+            return {"refused": str(err), "kind": kind}
         self.memory = self.memory._replace(strategy=strategy)
         self.ctx.address("recorder").tell(StrategyChanged(strategy))
         M.export_strategy(strategy.name)
         logger.info("strategy set to {} {} (role {})", strategy.name, strategy.parameters(), request.role)
         return {"strategy": strategy.name, "parameters": strategy.parameters()}
+
+    def _set_contracted_power(self, power_w: float) -> None:
+        """The load management works under `power_w` from the next decision on (a lower limit
+        binds at once; a higher one raises currents only on the next grid reading)."""
+        layout = dataclasses.replace(self.settings.layout, contracted_power_w=power_w)
+        self.settings = self.outbox.settings = dataclasses.replace(self.settings, layout=layout)
+        logger.info("contracted power set to {:g} W", power_w)
 
     def enter_safe_state(self, reason: str) -> None:
         """Every charging wallbox to its safe current; the sessions' energy to the recorder."""
@@ -152,4 +170,5 @@ class SiteControllerActor(ConnextActor):
         self.recompute()  # a source given up goes stale: decide now rather than on the next tick
 
     def snapshot(self) -> dict[str, Any]:
-        return self.outbox.snapshot(self.site, self.decision, self.memory, self.decisions)
+        snapshot = self.outbox.snapshot(self.site, self.decision, self.memory, self.decisions)
+        return {**snapshot, "contracted_power_w": self.settings.layout.contracted_power_w}

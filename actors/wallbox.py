@@ -24,17 +24,19 @@ from connext.protocols.wallbox_frames import (
     Identify,
     Identity,
     SetCurrent,
+    SetMode,
     Start,
     Status,
     Stop,
 )
 
-from . import wallbox_registry as registry
 from .base import ActorContext, ConnextActor
 from .messages import (
     RegisterWallbox,
     SendWallboxFrame,
     SetChargeCurrent,
+    SetRfidCards,
+    SetWallboxMode,
     StartCharging,
     StopCharging,
     Tick,
@@ -42,8 +44,9 @@ from .messages import (
     WallboxFrameReceived,
     WallboxStatus,
 )
-from .wallbox_model import Heard, configuration_frames, derive_state, target_setpoint
+from .wallbox_model import Heard, card_frames, configuration_frames, derive_state, target_setpoint
 from .wallbox_report import WallboxMetrics, wallbox_status
+from .wallbox_settings import WallboxSettings
 
 SITE_CONTROLLER = "site-controller"
 RESEND_AFTER_S = 1.0  # the wallbox still reports another limit this long after a send: send again
@@ -62,8 +65,8 @@ class WallboxActor(ConnextActor):
         store_path: str = "",
     ) -> None:
         super().__init__(ctx)
-        self.address, self.can_config, self.configured, self.store_path = address, can_config, configured, store_path
-        self.registration = configured
+        self.address, self.can_config = address, can_config
+        self.settings = WallboxSettings(address, configured, store_path)
         self.heard = Heard()  # what the wallbox said, and the session it is in
         self.requested: SetChargeCurrent | None = None
         self.safe_reason: str | None = None
@@ -77,8 +80,7 @@ class WallboxActor(ConnextActor):
         self.logged: set[str] = set()  # refusals and clamps logged once per state
 
     def on_start(self) -> None:
-        if self.configured is None and self.store_path:
-            self.registration = registry.load(self.store_path, self.address)
+        self.settings.load()
         self._refresh()
         if self.ctx.ticker:
             period = min(1.0, self.can_config.offline_after_s / 2)
@@ -100,6 +102,10 @@ class WallboxActor(ConnextActor):
                 return self._register(settings)
             case UnregisterWallbox():
                 return self._unregister()
+            case SetWallboxMode(mode=mode):
+                return self._set_mode(mode)
+            case SetRfidCards(cards=cards):
+                return self._set_cards(cards)
             case Tick():
                 self._tick()
             case _:
@@ -132,7 +138,7 @@ class WallboxActor(ConnextActor):
         """IDENTIFY a wallbox heard without its identity, or a registered one not heard."""
         now, heard = self.clock.monotonic(), self.heard
         unknown = heard.last_frame_at_s is not None and (heard.serial is None or heard.identity is None)
-        silent = self.registration is not None and not self._online()
+        silent = self.settings.registration is not None and not self._online()
         if (unknown or silent) and now >= self.identify_at_s:
             self.identify_at_s = now + self.can_config.offline_after_s
             self._send(Identify(self.address))
@@ -141,17 +147,14 @@ class WallboxActor(ConnextActor):
 
     def _registered(self) -> bool:
         """Registered, and the wallbox did not report another serial."""
-        reg = self.registration
+        reg = self.settings.registration
         return reg is not None and self.heard.serial in (None, reg.serial)
 
     def _register(self, settings: WallboxConfig) -> dict[str, Any]:
-        if self.configured is not None:
-            return {"registered": False, "why": f"wallbox {self.address} is configured in config.toml; change it there"}
-        if self.heard.serial not in (None, settings.serial):
-            why = f"the wallbox at address {self.address} reports serial {self.heard.serial}, not {settings.serial}"
-            return {"registered": False, "why": why}
-        registry.save(self.store_path, settings)
-        self.registration, self.needs_config = settings, True
+        refused = self.settings.register(settings, self.heard.serial)
+        if refused is not None:
+            return refused
+        self.needs_config = True
         logger.info("wallbox-{}: registered serial {} (kept in the store)", self.address, settings.serial)
         if self._refresh():
             self._publish()
@@ -159,15 +162,35 @@ class WallboxActor(ConnextActor):
         return {"registered": True, "state": self.state}
 
     def _unregister(self) -> dict[str, Any]:
-        if self.configured is not None:
-            return {"unregistered": False, "why": f"wallbox {self.address} is configured in config.toml"}
-        if not registry.delete(self.store_path, self.address):
-            return {"unregistered": False, "why": f"no run-time registration at address {self.address}"}
-        self.registration, self.requested, self.sent = None, None, None
+        refused = self.settings.unregister()
+        if refused is not None:
+            return refused
+        self.requested, self.sent = None, None
         logger.info("wallbox-{}: unregistered", self.address)
         if self._refresh():
             self._publish()
         return {"unregistered": True, "state": self.state}
+
+    def _set_mode(self, mode: str) -> dict[str, Any]:
+        refused = self.settings.set_mode(mode)
+        if refused is not None:
+            return refused
+        logger.info("wallbox-{}: mode set to {} (kept in the store)", self.address, mode)
+        return {"changed": True, "mode": mode, "sent_now": self._send_settings([SetMode(self.address, mode)], "mode")}
+
+    def _set_cards(self, cards: tuple[str, ...]) -> dict[str, Any]:
+        fit, left_out = self.settings.set_cards(cards)
+        sent = self._send_settings(card_frames(self.address, fit), "cards")
+        return {"sent_now": sent, "cards": list(fit), "left_out": left_out, "state": self.state}
+
+    def _send_settings(self, frames: list[Frame], command: str) -> bool:
+        """Send now when the wallbox can be driven (else it gets them when it is configured)."""
+        if self.settings.registration is None or self._not_driven() is not None:
+            return False
+        for frame in frames:
+            self._send(frame)
+        self.metrics.command(command)
+        return True
 
     # --- driving ----------------------------------------------------------------------------------
 
@@ -184,7 +207,7 @@ class WallboxActor(ConnextActor):
 
     def _configure_wallbox(self) -> None:
         """Fallback, mode and card list: once it can be driven, again after each (re)boot."""
-        reg = self.registration
+        reg = self.settings.effective()
         if reg is None or self._not_driven() is not None:
             return
         self.needs_config = False
@@ -203,7 +226,7 @@ class WallboxActor(ConnextActor):
 
     def _apply(self, force: bool = False) -> None:
         """Send the target setpoint when it changed or the wallbox still applies another."""
-        reg = self.registration
+        reg = self.settings.registration
         if reg is None or self._not_driven() is not None:
             return
         target = target_setpoint(reg, self.requested, self.safe_reason is not None, self.heard)
@@ -275,7 +298,7 @@ class WallboxActor(ConnextActor):
         old, self.state = self.state, state
         self.logged.clear()
         logger.info("wallbox-{}: {} -> {}", self.address, old, state)
-        reg = self.registration
+        reg = self.settings.registration
         if state == "needs_support":
             logger.warning("wallbox-{}: firmware {} < 1.0.493: needs support", self.address, self.heard.firmware)
         elif state == "detected" and reg is not None and not self._registered():
@@ -287,7 +310,7 @@ class WallboxActor(ConnextActor):
     def _status(self) -> WallboxStatus:
         setpoint = self.sent[0] if self.sent else None
         at_s = self.clock.monotonic()
-        reg = self.registration if self._registered() else None
+        reg = self.settings.registration if self._registered() else None
         return wallbox_status(self.address, at_s, self.state, reg, self.heard, setpoint)
 
     def _publish(self) -> None:
@@ -305,8 +328,7 @@ class WallboxActor(ConnextActor):
         return {
             **{k: getattr(status, k) for k in status.__slots__},
             "current_a": list(status.current_a),
-            "source": None if self.registration is None else ("config" if self.configured else "store"),
-            "registered_serial": self.registration.serial if self.registration else None,
+            **self.settings.view(),
             "mode": self.heard.identity.mode if self.heard.identity else None,
             "requested_a": self.requested.current_a if self.requested else None,
             "reason": self.requested.reason if self.requested else None,

@@ -145,13 +145,26 @@ def target_setpoint(reg: WallboxConfig, requested: SetChargeCurrent | None, safe
     return Target(current, phases, why)
 
 
+CARD_SLOT_BYTES = (4, 7)  # what a CARD_SLOT frame carries (ISO 14443 single and double size)
+
+
+def fits_card_slot(card: str) -> bool:
+    """A card UID (hex) a CARD_SLOT frame can carry; a 10-byte UID cannot."""
+    return len(card) // 2 in CARD_SLOT_BYTES
+
+
+def card_frames(address: int, cards: tuple[str, ...]) -> list[Frame]:
+    """All 8 RFID slots: the cards (hex UIDs that fit a slot) first, the rest free."""
+    uids = [bytes.fromhex(c) for c in cards] + [b""] * (MAX_CARDS - len(cards))
+    return [CardSlot(address, slot, uid) for slot, uid in enumerate(uids)]
+
+
 def configuration_frames(address: int, reg: WallboxConfig, fallback_timeout_s: float) -> list[Frame]:
     """Fallback, working mode and all 8 RFID slots of a registered wallbox."""
-    cards = [bytes.fromhex(c) for c in reg.cards] + [b""] * (MAX_CARDS - len(reg.cards))
     return [
         SetFallback(address, fallback_timeout_s, reg.safe_current_a),
         SetMode(address, reg.mode),
-        *(CardSlot(address, slot, uid) for slot, uid in enumerate(cards)),
+        *card_frames(address, reg.cards),
     ]
 
 

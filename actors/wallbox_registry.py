@@ -1,8 +1,11 @@
-"""Wallboxes registered at run time (debug socket), kept in the store (area "wallboxes").
+"""Wallboxes registered at run time (debug socket, API), kept in the store (area "wallboxes").
 
 Wallboxes in config.toml are static facts and are never stored here; a registration
-made at run time survives a restart. Each call opens its own short connection:
-registrations are rare and the actors that make them are many.
+made at run time survives a restart. The working mode and the RFID card list may be set
+at run time over any registration (`SetWallboxMode`, `SetRfidCards`): kept as runtime
+settings per address (`wallbox.<address>.mode|cards`), as the contracted power is.
+Each call opens its own short connection: registrations are rare and the actors that
+make them are many.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ MIGRATIONS = {
         ),
     ),
 }
+OVERRIDES = ("mode", "cards")  # settable at run time over a registration (config.toml's too)
 
 
 def settings_from(document: dict[str, Any], key: str = "wallbox") -> WallboxConfig:
@@ -50,13 +54,27 @@ def _document(settings: WallboxConfig) -> dict[str, Any]:
     return document
 
 
-def load(path: str | Path, address: int) -> WallboxConfig | None:
-    """The stored registration of `address`, or None (an unreadable one is logged and skipped)."""
+def _override_key(address: int, name: str) -> str:
+    return f"wallbox.{address}.{name}"
+
+
+def load(path: str | Path, address: int, registration: bool = True) -> tuple[WallboxConfig | None, dict[str, Any]]:
+    """The stored registration of `address` (when `registration`; None if there is none or it
+    is unreadable, which is logged), and the settings set over it at run time (mode, cards)."""
     store = Store(path, MIGRATIONS)
     try:
-        row = store.db.execute("SELECT settings FROM wallbox_registrations WHERE address = ?", (address,)).fetchone()
+        row = None
+        if registration:
+            query = "SELECT settings FROM wallbox_registrations WHERE address = ?"
+            row = store.db.execute(query, (address,)).fetchone()
+        overrides = {name: store.get_setting(_override_key(address, name)) for name in OVERRIDES}
     finally:
         store.close()
+    overrides = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items() if v is not None}
+    return _registration(row, address), overrides
+
+
+def _registration(row: tuple[str] | None, address: int) -> WallboxConfig | None:
     if row is None:
         return None
     try:
@@ -75,6 +93,18 @@ def save(path: str | Path, settings: WallboxConfig) -> None:
             " registered_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             (settings.address, settings.serial, json.dumps(_document(settings), sort_keys=True)),
         )
+    finally:
+        store.close()
+
+
+def save_override(path: str | Path, address: int, name: str, value: Any) -> None:
+    """Keep a setting set at run time over the registration's (`None` forgets it)."""
+    store = Store(path, MIGRATIONS)
+    try:
+        if value is None:
+            store.delete_setting(_override_key(address, name))
+        else:
+            store.put_setting(_override_key(address, name), list(value) if isinstance(value, tuple) else value)
     finally:
         store.close()
 

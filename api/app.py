@@ -34,7 +34,8 @@ PUBLIC = routes_auth.PUBLIC | routes_site.PUBLIC  # (method, path) served withou
 DESCRIPTION = """The local API of the connext box. Log in (`POST /api/auth/login`), then send
 `Authorization: Bearer <token>`. Every request is checked against the role table (SPEC §6);
 a refusal is 403 and names the missing right. Errors are JSON: `{"status", "error", "problems"}`.
-Grid power: + = export, - = import. Parts not in this build answer 503."""
+Grid power: + = export, - = import. A part that is down or not part of this site answers 503, one that does
+not answer in time 504."""
 
 
 def build_app(ctx: ApiContext) -> FastAPI:

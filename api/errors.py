@@ -16,11 +16,11 @@ from fastapi.responses import JSONResponse
 from loguru import logger
 from starlette.exceptions import HTTPException
 
+from connext.actors.asking import AskFailed, AskTimedOut, Refused
 from connext.core.config.schema import show
 
 from .accounts import Conflict, Forbidden, InvalidCredentials, LockedOut, NotFound, Unauthenticated
 from .accounts.errors import BadValue
-from .operations import NotAvailable, OperationConflict, OperationNotFound
 
 
 class BodyTooLarge(Exception):
@@ -32,14 +32,15 @@ STATUS: dict[type[Exception], int] = {
     InvalidCredentials: 401,
     Forbidden: 403,
     NotFound: 404,
-    OperationNotFound: 404,
     Conflict: 409,
-    OperationConflict: 409,
     BodyTooLarge: 413,
     BadValue: 422,
     LockedOut: 429,
-    NotAvailable: 503,
+    Refused: 409,  # the actor said no: the status follows its kind (REFUSED)
+    AskTimedOut: 504,  # before AskFailed: the first match wins
+    AskFailed: 503,
 }
+REFUSED = {"conflict": 409, "invalid": 422, "not_found": 404, "forbidden": 403}
 
 # pydantic error types -> the config's wording
 _TYPE_TEXT = {
@@ -85,11 +86,13 @@ def describe(error: dict[str, Any]) -> str:
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     status = next(code for cls, code in STATUS.items() if isinstance(exc, cls))
     headers: dict[str, str] = {}
+    problems = str(exc).split("; ") if isinstance(exc, BadValue) else None
+    if isinstance(exc, Refused):
+        status, problems = REFUSED[exc.kind], list(exc.problems) or None
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, LockedOut):
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
-    problems = str(exc).split("; ") if isinstance(exc, BadValue) else None
     return error_response(status, str(exc), problems, **headers)
 
 

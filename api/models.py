@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from connext.control.strategy import PARAMETERS
 from connext.core.config import ChargingConfig, LogicConfig, SiteConfig, WallboxConfig
 from connext.core.config.model import WALLBOX_ADDRESS
 from connext.core.config.schema import Rule
@@ -15,16 +16,9 @@ from .accounts.rfid import CARD_ID, LABEL, WALLBOXES
 from .config_models import STRICT, describe, obeys, section_model
 
 LOGIN_PASSWORD = Rule("must be 1..256 characters", lambda v: 1 <= len(v) <= 256)
-STRATEGY_PARAMETERS = (
-    "km_distance_km",
-    "km_consumption_wh_per_km",
-    "time_start",
-    "time_duration_min",
-    "time_power_w",
-    "eco_pure_threshold_w",
-    "eco_mixed_stop_w",
-    "eco_mixed_min_w",
-)
+# what a strategy change may carry: the strategies' own parameters (the Eco thresholds are
+# installation settings of [charging] in config.toml, not parameters of a strategy)
+STRATEGY_PARAMETERS = tuple(dict.fromkeys(name for names in PARAMETERS.values() for name in names))
 WallboxAddress = Annotated[int, obeys(WALLBOX_ADDRESS), Field(description=describe(WALLBOX_ADDRESS))]
 
 

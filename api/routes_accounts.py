@@ -12,6 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 
+from connext.actors.asking import OperationError
+
 from . import operations
 from .accounts import Right, Role, authorize
 from .accounts.rfid import CARD_ID, check_card
@@ -19,7 +21,6 @@ from .auth import CanAppointAdministrators, CanManageRfidCards, CanManageUsers
 from .config_models import describe, obeys
 from .context import ApiContext, context
 from .models import AccountView, CardChange, CardEnrolment, CardView, NewAccount, RoleChange
-from .operations import NotAvailable
 
 accounts = APIRouter(prefix="/accounts", tags=["accounts"])
 cards = APIRouter(prefix="/rfid-cards", tags=["rfid cards"])
@@ -94,6 +95,6 @@ async def _push(ctx: ApiContext, addresses: tuple[int, ...]) -> dict[str, str]:
         listed = await ctx.db.run(lambda s, a=address: s.cards.cards_of(a))
         try:
             outcome[str(address)] = await run_in_threadpool(operations.push_rfid_cards, ctx.runtime, address, listed)
-        except NotAvailable as err:
+        except OperationError as err:  # the card change stands; say why this wallbox did not get it
             outcome[str(address)] = str(err)
     return outcome

@@ -1,5 +1,5 @@
 """Charging strategy, wallboxes, sessions and output logics: validated and authorized
-here, carried out by `operations` (503 until the parts behind them are wired)."""
+here, carried out by `operations` through the actors that own them."""
 
 from __future__ import annotations
 

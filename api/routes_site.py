@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from . import operations, site_settings
+from connext.core import site_settings
+
+from . import operations
 from .auth import CanChangeContractedPower, CanMonitor
 from .context import context
 from .models import ContractedPowerChange

@@ -113,6 +113,24 @@ class Store:
         self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
 
 
+def read_setting(path: str | Path, key: str, default: Any = None) -> Any:
+    """One runtime setting, read with a plain connection that neither creates the file
+    nor changes its journal mode (for an actor that only reads at start, while another
+    may be creating and migrating the file); a file or table not there yet gives `default`."""
+    if not Path(path).exists():
+        return default
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    try:
+        row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError as err:
+        if "no such table" not in str(err):
+            raise
+        return default
+    finally:
+        db.close()
+    return default if row is None else json.loads(row[0])
+
+
 def _enable_wal(db: sqlite3.Connection) -> None:
     """Switch to WAL. Two connections converting a fresh file at the same moment get
     "database is locked" at once (the busy handler does not cover the journal-mode

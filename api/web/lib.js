@@ -67,7 +67,7 @@ export function answer(target, result, okText) {
   target.textContent = (data.error || "error " + result.status) + (problems.length ? ": " + problems.join("; ") : "");
 }
 
-// A part of the system that answered an error (503: not in this build) is shown, not hidden.
+// A part of the system that answered an error (503: it is down or not part of this site) is shown, not hidden.
 export function notice(target, result) {
   target.hidden = result.ok;
   if (!result.ok) target.textContent = (result.data && result.data.error) || "error " + result.status;

@@ -18,7 +18,7 @@ export async function loadStrategy(configured) {
   const form = $("#strategy-form");
   const result = await api("GET", "/api/strategy");
   notice($("#strategy-notice"), result);
-  const current = result.ok ? result.data : { strategy: configured };
+  const current = result.ok ? { strategy: result.data.strategy, ...result.data.parameters } : { strategy: configured };
   for (const [key, value] of Object.entries(current)) {
     if (form.elements[key] && value !== null && value !== undefined) form.elements[key].value = value;
   }

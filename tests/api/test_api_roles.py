@@ -2,7 +2,9 @@
 
 Expectations come from SPEC_TABLE (support/api_spec.py), not from
 the code's table. Each case names the right it exercises and the status an allowed
-request gets (503: the part behind it is not in this build).
+request gets (503: the actor behind it is not part of this test's site, which has
+none; the operations themselves run against the real site in test_api_charging.py and
+test_api_devices.py).
 """
 
 from __future__ import annotations

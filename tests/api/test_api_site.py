@@ -1,5 +1,6 @@
-"""The API in front of a real actor tree: live snapshots, the contracted power reaching
-the site controller and surviving a restart, and the parts that answer 503 in this build."""
+"""The API's live views in front of a supervised actor tree of stand-ins with fixed
+snapshots: what each entry carries, and a part that is down reported, not fatal.
+(The real site behind the API: test_api_charging.py, test_api_devices.py.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from support.waiting import wait_until
 
 from connext.actors.base import ConnextActor
 from connext.actors.directory import Directory
-from connext.actors.messages import GetSnapshot, SetContractedPower
+from connext.actors.messages import GetSnapshot
 from connext.actors.supervisor import Supervisor
 from connext.actors.tree import Child, Group
 from connext.core.clock import ManualClock
@@ -24,20 +25,11 @@ OUTPUTS = [{"number": 3, "name": "heat pump"}]
 
 
 class StandIn(ConnextActor):
-    """Stands in for an actor built on another branch: a fixed snapshot, and it keeps
-    the `SetContractedPower` it receives."""
+    """A fixed snapshot, so the views can be compared whole."""
 
     def __init__(self, ctx: Any, state: dict[str, Any]) -> None:
         super().__init__(ctx)
         self.state = dict(state)
-
-    def receive(self, message: Any) -> Any:
-        match message:
-            case SetContractedPower(power_w=power_w):
-                self.state["contracted_power_w"] = power_w
-            case _:
-                return super().receive(message)
-        return None
 
     def snapshot(self) -> dict[str, Any]:
         return dict(self.state)
@@ -77,21 +69,6 @@ def test_the_site_view_carries_the_live_snapshots(live: ApiClient) -> None:
     assert devices["wallboxes"][0]["actor"] == "running" and devices["meter"]["actor"] is None
 
 
-def test_the_contracted_power_reaches_the_site_controller_and_survives_a_restart(
-    tmp_path: Path, clock: ManualClock, directory: Directory
-) -> None:
-    with running_api(tmp_path, clock, directory) as (_service, api):
-        token = api.register("olivia", "owner-password")
-        reply = api.request("PUT", "/api/contracted-power", {"contracted_power_w": 4500}, token=token)
-        assert reply.body == {"contracted_power_w": 4500.0, "configured_w": 6000.0, "override": True,
-                              "told_site_controller": True}  # fmt: skip
-        controller = directory.ref("site-controller")
-        wait_until(lambda: controller.ask(GetSnapshot(), timeout=5).get("contracted_power_w") == 4500.0)
-    with running_api(tmp_path, clock, directory) as (_service, api):  # same database, new process state
-        token = api.login("olivia", "owner-password")
-        assert api.request("GET", "/api/contracted-power", token=token).body["contracted_power_w"] == 4500.0
-
-
 def test_a_part_that_is_down_is_reported_not_fatal(live: ApiClient, directory: Directory) -> None:
     token = live.register("olivia", "owner-password")
     record = directory.record("wallbox-1")
@@ -100,30 +77,3 @@ def test_a_part_that_is_down_is_reported_not_fatal(live: ApiClient, directory: D
     site = live.request("GET", "/api/site", token=token).body
     assert site["wallboxes"][0]["live"] is None and "wallbox-1 is" in site["wallboxes"][0]["error"]
     assert site["live"]["pv_power_w"] == 3400.0
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "body", "part"),
-    [
-        ("GET", "/api/strategy", None, "charging strategies (site controller)"),
-        ("PUT", "/api/strategy", {"strategy": "fast"}, "charging strategies (site controller)"),
-        ("GET", "/api/logics", None, "output logics (output controller)"),
-        ("POST", "/api/wallboxes/1/start", None, "wallbox registration and control (CAN wallbox actors)"),
-        ("GET", "/api/sessions", None, "charging sessions history (recorder)"),
-    ],
-)
-def test_parts_not_in_this_build_answer_503_naming_them(
-    live: ApiClient, method: str, path: str, body: Any, part: str
-) -> None:
-    token = live.register("olivia", "owner-password")
-    reply = live.request(method, path, body, token=token)
-    assert reply.status == 503 and reply.error == f"not available in this build: {part}"
-
-
-def test_an_rfid_change_is_stored_even_though_pushing_is_not_in_this_build(live: ApiClient) -> None:
-    token = live.register("olivia", "owner-password")
-    reply = live.request("PUT", "/api/rfid-cards/04a1b2c3", {"label": "blue car", "wallboxes": [1, 2]}, token=token)
-    assert reply.status == 200
-    assert reply.body["card"] == {"card": "04A1B2C3", "label": "blue car", "wallboxes": [1, 2]}
-    assert reply.body["push"]["1"].startswith("not available in this build: pushing card lists")
-    assert live.request("GET", "/api/rfid-cards", token=token).body == [reply.body["card"]]

@@ -1,5 +1,7 @@
 """The web page in a real headless Chromium (Debian's chromium + chromium-driver, driven
-by Selenium with both paths given, so Selenium Manager never downloads anything)."""
+by Selenium with both paths given, so Selenium Manager never downloads anything), in
+front of the real site: the strategy form changes the site controller's strategy, and
+the live view shows what the wallbox and output actors report."""
 
 from __future__ import annotations
 
@@ -13,9 +15,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from support.api_client import ApiClient, running_api
-
-from connext.core.clock import ManualClock
+from support.api_site import LiveSite, live_site
+from support.waiting import wait_until
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -39,10 +40,10 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
 
 
 @pytest.fixture
-def page(tmp_path: Path, clock: ManualClock) -> Iterator[ApiClient]:
-    wallboxes = [{"address": 1, "serial": "WB0000000001"}]
-    with running_api(tmp_path, clock, wallboxes=wallboxes, outputs=[{"number": 3, "name": "heat pump"}]) as (_s, api):
-        yield api
+def page(tmp_path: Path) -> Iterator[LiveSite]:
+    """The real site behind the page: actors, CAN simulator, simulated relays (support/api_site.py)."""
+    with live_site(tmp_path) as site:
+        yield site
 
 
 def wait_text(driver: WebDriver, selector: str, text: str) -> str:
@@ -60,15 +61,19 @@ def fill(driver: WebDriver, form: str, **fields: str) -> None:
         field.send_keys(value)
 
 
-def test_register_log_in_and_use_the_strategy_form(browser: WebDriver, page: ApiClient, tmp_path: Path) -> None:
-    browser.get(f"http://127.0.0.1:{page.port}/")
+def test_register_log_in_and_use_the_strategy_form(browser: WebDriver, page: LiveSite, tmp_path: Path) -> None:
+    browser.get(f"http://127.0.0.1:{page.api.port}/")
     wait_text(browser, "#login-title", "Register the owner")
     fill(browser, "#login-form", name="olivia", password="owner-password")
     browser.find_element(By.ID, "login-submit").click()
     wait_text(browser, "#who", "olivia (owner)")
-    wait_text(browser, "#site-notice", "site-controller is not part of this site")  # degrades, does not break
-    wait_text(browser, "#wallbox-table", "WB0000000001")
+    wait_text(browser, "#flows", "1.00 kW")  # the grid, as CT 1 reads it, through the site controller
+    assert not browser.find_element(By.ID, "site-notice").is_displayed()
+    wait_text(browser, "#wallbox-table", "available")  # the wallbox actor's own state
     wait_text(browser, "#output-table", "heat pump")
+    page.plug_in(1)
+    wait_text(browser, "#wallbox-table", "charging")  # the live view follows the real actors
+    assert "16 A" in browser.find_element(By.ID, "wallbox-table").text
 
     browser.find_element(By.ID, "logout").click()  # and back in with the login form
     wait_text(browser, "#login-title", "Log in")
@@ -76,30 +81,36 @@ def test_register_log_in_and_use_the_strategy_form(browser: WebDriver, page: Api
     browser.find_element(By.ID, "login-submit").click()
     wait_text(browser, "#who", "olivia (owner)")
 
+    page.sim.unplug(1)  # no session in progress: the strategy may change
+    wait_until(lambda: page.debug("strategy")["sessions_open"] == 0, what="the session to end")
     browser.find_element(By.CSS_SELECTOR, "nav [data-tab=charging]").click()
-    wait_text(browser, "#strategy-notice", "not available in this build: charging strategies")
-    Select(browser.find_element(By.CSS_SELECTOR, "#strategy-form [name=strategy]")).select_by_value("eco_pure")
+    strategy = Select(browser.find_element(By.CSS_SELECTOR, "#strategy-form [name=strategy]"))
+    WebDriverWait(browser, 20).until(lambda _: strategy.first_selected_option.get_attribute("value") == "fast")
+    strategy.select_by_value("km_single")
+    fill(browser, "#strategy-form", km_distance_km="-5")
+    browser.find_element(By.ID, "strategy-submit").click()
+    wait_text(browser, "#strategy-answer", "km_distance_km = -5: must be a distance in km 1..2000")
+    strategy.select_by_value("eco_pure")
     assert not browser.find_element(By.CSS_SELECTOR, "[name=km_distance_km]").is_displayed()
-    fill(browser, "#strategy-form", eco_pure_threshold_w="-5")
     browser.find_element(By.ID, "strategy-submit").click()
-    wait_text(browser, "#strategy-answer", "eco_pure_threshold_w = -5: must be a power in W 0..50000")
-    fill(browser, "#strategy-form", eco_pure_threshold_w="2000")
-    browser.find_element(By.ID, "strategy-submit").click()
-    # the real strategy operation is wired later: the form shows the API's answer
-    wait_text(browser, "#strategy-answer", "not available in this build: charging strategies (site controller)")
+    wait_text(browser, "#strategy-answer", "strategy changed to eco_pure")
+    assert page.debug("strategy")["name"] == "eco_pure"  # the site controller runs it
     browser.save_screenshot(str(tmp_path / "strategy.png"))
 
 
-def test_a_user_sees_the_site_but_not_the_owner_controls(browser: WebDriver, page: ApiClient) -> None:
-    owner = page.register("olivia", "owner-password")
+def test_a_user_sees_the_site_but_not_the_owner_controls(browser: WebDriver, page: LiveSite) -> None:
+    owner = page.api.register("olivia", "owner-password")
     body = {"name": "ursula", "password": "user-password"}
-    assert page.request("POST", "/api/accounts", body, token=owner).status == 201
-    browser.get(f"http://127.0.0.1:{page.port}/")
+    assert page.api.request("POST", "/api/accounts", body, token=owner).status == 201
+    browser.get(f"http://127.0.0.1:{page.api.port}/")
     wait_text(browser, "#login-title", "Log in")
     fill(browser, "#login-form", **body)
     browser.find_element(By.ID, "login-submit").click()
     wait_text(browser, "#who", "ursula (user)")
     wait_text(browser, "#wallbox-table", "WB0000000001")
+    wait_text(browser, "#output-table", "open")  # relay 3 as its output actor reports it
     browser.find_element(By.CSS_SELECTOR, "nav [data-tab=charging]").click()
-    wait_text(browser, "#strategy-notice", "not available in this build")
+    strategy = Select(browser.find_element(By.CSS_SELECTOR, "#strategy-form [name=strategy]"))
+    WebDriverWait(browser, 20).until(lambda _: strategy.first_selected_option.get_attribute("value") == "fast")
+    assert not browser.find_element(By.ID, "strategy-notice").is_displayed()
     assert not browser.find_element(By.ID, "strategy-submit").is_displayed()

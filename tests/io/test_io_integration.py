@@ -14,8 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from support.configs import site_config
 from support.io_actors import wait_for
 
-from connext.actors.io_tree import io_children
 from connext.actors.control_tree import control_children
+from connext.actors.io_tree import io_children
 from connext.actors.tree import Group
 from connext.bin.daemon import Daemon
 from connext.bin.debug_client import request

@@ -1,11 +1,17 @@
-"""Runtime settings the API changes and other parts read: each overrides a config value."""
+"""Runtime settings that override a config value, kept in the store's `settings` table.
+
+The contracted power: the owner or an administrator changes it through the API (which
+stores it and tells the site controller `SetContractedPower`); the site controller reads
+it when it starts. The config's `site.contracted_power_w` holds until it is first set.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from connext.core.config import Config
-from connext.core.store import Store
+from connext.core.store import Store, read_setting
 
 CONTRACTED_POWER_KEY = "site.contracted_power_w"
 
@@ -22,3 +28,9 @@ def contracted_power(store: Store, config: Config) -> dict[str, Any]:
 
 def set_contracted_power(store: Store, power_w: float) -> None:
     store.put_setting(CONTRACTED_POWER_KEY, power_w)
+
+
+def stored_contracted_power(path: str | Path) -> float | None:
+    """The override as stored (None: not set), read without opening a `Store`."""
+    value = read_setting(path, CONTRACTED_POWER_KEY)
+    return None if value is None else float(value)
