@@ -6,7 +6,6 @@ tests wait for conditions (`wait_for`) instead of sleeping.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from connext.core.clock import ManualClock
 from connext.core.config import Config
 from connext.sim.wallbox import SimWallbox
 from connext.sim.wallbox_bus import WallboxSimulator
+from support.waiting import wait_until
 
 from .configs import site_config
 
@@ -69,14 +69,7 @@ class SupervisorRelay(pykka.ThreadingActor):
 
 def wait_for(condition: Callable[[], Any], what: str, deadline_s: float = DEADLINE_S) -> Any:
     """Poll until `condition()` is truthy (returned); AssertionError naming `what` otherwise."""
-    end = time.monotonic() + deadline_s
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
+    return wait_until(condition, deadline_s, what)
 
 
 class CanRig:

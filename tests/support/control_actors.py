@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from connext.actors.messages import GetSnapshot
 from connext.actors.recorder import RecorderActor
 from connext.actors.site_controller import SiteControllerActor
 from connext.core.clock import Clock
+from support.waiting import wait_until
 
 
 class Probe(ConnextActor):
@@ -83,11 +83,4 @@ class ControlActors:
 
 def wait_for(condition: Callable[[], Any], timeout_s: float = 20.0, what: str = "condition") -> Any:
     """Poll until `condition()` is truthy; its value, or AssertionError after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    return wait_until(condition, timeout_s, what)

@@ -3,7 +3,6 @@ record what they send."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +11,7 @@ import pykka
 from connext.actors.base import ActorContext, ConnextActor
 from connext.actors.directory import Directory
 from connext.core.clock import Clock
+from support.waiting import wait_until
 
 
 def start_actor(
@@ -46,11 +46,10 @@ def seen(ref: pykka.ActorRef) -> list[Any]:
     return ref.ask(GetSnapshot(), timeout=5)["seen"]
 
 
-def wait_for(condition: Callable[[], object], timeout_s: float = 15.0, every_s: float = 0.02) -> bool:
-    """Poll `condition` until it is truthy or the (generous) deadline passes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every_s)
-    return bool(condition())
+def wait_for(condition: Callable[[], object], timeout_s: float = 15.0) -> bool:
+    """Poll `condition` until it is truthy (True) or the generous deadline passes (False)."""
+    try:
+        wait_until(condition, timeout_s)
+    except AssertionError:
+        return False
+    return True
