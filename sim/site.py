@@ -137,12 +137,12 @@ class SiteSim:
         if car is not bay.car:
             if bay.car is not None:
                 self.wallboxes.unplug(bay.address)
-                logger.info("sim: car {} left wallbox {}", bay.car.name or "", bay.address)
+                logger.info("sim: car {!r} left wallbox {}", bay.car.name, bay.address)
             bay.plug(car)
             if bay.ev is not None:
                 self.wallboxes.plug_in(bay.address, bay.ev)
                 self._card_at_s.pop(bay.address, None)
-                logger.info("sim: car {} plugged in at wallbox {} ({:.0%})", car.name or "", bay.address, bay.ev.soc)
+                logger.info("sim: car {!r} plugged in at wallbox {} (SoC {:.0%})", car.name, bay.address, bay.ev.soc)
         if bay.ev is not None and bay.address in self.cards:
             self._present_card(bay.address, now)
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from connext.core.config import Config, ConfigError
 from connext.core.logs import setup_logging
+from connext.sim.site_daemon import DaemonFailed, DaemonProcess, derived_config
 from connext.sim.site_setup import SimulatedSite, SiteSetupError, default_scenario, start_site
 
 from .common import load, print_problems
-from .demo_daemon import DaemonFailed, DaemonProcess
 from .demo_view import CLEAR, collect, line, screen
 
 REFRESH_S = 1.0
@@ -51,7 +51,7 @@ class DemoSession:
             return None
         if site.rs485 is not None and site.rs485.note:
             print(f"demo: {site.rs485.note}", file=sys.stderr)
-        daemon_config = derived_config(config_path, config, site)
+        daemon_config = derived_config(config_path, config, site.rs485)
         daemon = DaemonProcess(daemon_config, config_path.parent, state_dir / "demo-daemon.log", config.debug.socket)
         return cls(args, config, site, daemon)
 
@@ -123,21 +123,3 @@ class DemoSession:
             return 1
         print(f"demo: stopped; the daemon exited with code {code}; the wallboxes it left: {limits}", flush=True)
         return 0 if code == 0 else 1
-
-
-def derived_config(config_path: Path, config: Config, site: SimulatedSite) -> Path:
-    """The config the daemon runs on: the demo config itself, or (when the simulator had to
-    serve RS485 elsewhere, e.g. Modbus TCP without socat) a copy pointing there."""
-    link = site.rs485
-    if link is None or config.rs485 is None or link.daemon_port == config.rs485.port:
-        return config_path
-    import tomllib
-
-    from connext.sim.site_toml import write_toml
-
-    document = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    document["rs485"]["port"] = link.daemon_port
-    document["state_dir"] = config.state_dir
-    document.setdefault("debug", {})["socket"] = config.debug.socket
-    document.setdefault("storage", {})["path"] = config.storage.path
-    return write_toml(Path(config.state_dir) / "demo-config.toml", document)

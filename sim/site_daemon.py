@@ -1,9 +1,10 @@
-"""The daemon of `connext demo`: `connext run` as a child process, exactly as on the box.
+"""The daemon beside a simulated site: `connext run` as a child process, exactly as on the
+box (`connext demo`, the end-to-end tests, the benchmarks).
 
 It runs in its own session (a terminal's Ctrl-C reaches the demo only, which then stops
 the daemon first and the simulated devices after it, so the daemon's safe-state frames
 still reach the wallboxes), in the config's folder (a relative rs485.port is opened from
-there), with its log in a file so the status screen stays readable.
+there), with its log in a file so a status screen stays readable.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
 from connext.bin.debug_client import request
+from connext.core.config import Config
+
+from .site_rs485 import Rs485Link
+from .site_toml import write_toml
 
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -90,3 +96,17 @@ class DaemonProcess:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+
+def derived_config(config_path: Path, config: Config, link: Rs485Link | None) -> Path:
+    """The config the daemon runs on: `config_path` itself, or, when the simulator serves
+    the RS485 line elsewhere (Modbus TCP without socat, a tcp port 0), a copy pointing
+    there, written into the state dir with every path absolute."""
+    if link is None or config.rs485 is None or link.daemon_port == config.rs485.port:
+        return config_path
+    document = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    document["rs485"]["port"] = link.daemon_port
+    document["state_dir"] = config.state_dir
+    document.setdefault("debug", {})["socket"] = config.debug.socket
+    document.setdefault("storage", {})["path"] = config.storage.path
+    return write_toml(Path(config.state_dir) / "daemon-config.toml", document)
