@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import os
 import sys
 import tempfile
@@ -64,7 +65,8 @@ def charging(rig: SiteRig) -> int:
 
 def sample_run(rig: SiteRig, minutes: float, sample_s: float) -> list[tuple[float, float, dict[str, int]]]:
     """(monotonic, cpu s, status) every `sample_s` for `minutes`."""
-    assert rig.daemon is not None and rig.daemon.pid is not None
+    assert rig.daemon is not None
+    assert rig.daemon.pid is not None
     pid, samples = rig.daemon.pid, []
     end = time.monotonic() + minutes * 60
     while True:
@@ -77,7 +79,7 @@ def sample_run(rig: SiteRig, minutes: float, sample_s: float) -> list[tuple[floa
 def report(samples: list[tuple[float, float, dict[str, int]]], threads_before: dict[str, float],
            threads_after: dict[str, float], boxes: tuple[int, int]) -> None:  # fmt: skip
     (t0, c0, s0), (t1, c1, s1) = samples[0], samples[-1]
-    cpu = [(cb - ca) / (tb - ta) * 100 for (ta, ca, _), (tb, cb, _) in zip(samples, samples[1:], strict=False)]
+    cpu = [(cb - ca) / (tb - ta) * 100 for (ta, ca, _), (tb, cb, _) in itertools.pairwise(samples)]
     rss = [s["VmRSS"] / 1024 for _, _, s in samples]
     print(f"window: {(t1 - t0) / 60:.1f} min, {len(samples)} samples; wallboxes charging at start/end: {boxes}")
     print(f"daemon CPU: {(c1 - c0) / (t1 - t0) * 100:.2f} % of one core (per sample: min {min(cpu):.2f} %, "
@@ -105,7 +107,8 @@ def main() -> int:
                                  api=not args.no_api)  # fmt: skip
         scenario = steady_scenario(pv_w=8000, house_w=1500, cars=tuple(range(1, WALLBOXES + 1)))
         with SiteRig(folder, document, scenario) as rig:
-            assert rig.daemon is not None and rig.daemon.pid is not None
+            assert rig.daemon is not None
+            assert rig.daemon.pid is not None
             time.sleep(args.warmup_s)
             before, at_start = per_thread(rig.daemon.pid), charging(rig)
             samples = sample_run(rig, args.minutes, args.sample_s)

@@ -18,6 +18,7 @@ the power block (from the simulator's request log), that read's wire time, and t
 from __future__ import annotations
 
 import argparse
+import itertools
 import queue
 import random
 import statistics
@@ -29,9 +30,9 @@ from pathlib import Path
 import can
 
 from connext.actors.can_io import bus_options
+from connext.core.logs import setup_logging
 from connext.protocols.poll_plan import REQUEST_BYTES, reply_bytes, reply_delay_s
 from connext.protocols.wallbox_can import FrameError, decode
-from connext.core.logs import setup_logging
 from connext.protocols.wallbox_frames import SetCurrent
 from connext.sim.site_rig import SiteRig, site_document, steady_scenario
 
@@ -129,7 +130,7 @@ def quantiles(values: list[float]) -> str:
 def meter_read_intervals(rig: SiteRig) -> list[float]:
     assert rig.sim.line is not None
     times = [r.at_s for r in rig.sim.line.requests if (r.unit, r.address, r.count) == POWER_BLOCK]
-    return [b - a for a, b in zip(times, times[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 def main() -> int:

@@ -56,16 +56,18 @@ def site_document(folder: Path, *, inverters: int = 1, wallboxes: int = 1, outpu
         ],
         "charging": {"strategy": strategy},
         "outputs": [{"number": n, "name": f"load {n}", "driver": "sim"} for n in range(1, outputs + 1)],
-        "logics": [
-            {"name": f"logic {n}", "output": n, "variable": LOGIC_VARIABLES[n - 1], "max": 3000, "min": 1000,
-             "period_s": 60}  # fmt: skip
-            for n in range(1, outputs + 1)
-        ],
+        "logics": [logic(n) for n in range(1, outputs + 1)],
         "metrics": {"listen": "127.0.0.1:0"},
         "api": {"enabled": api, "listen": "127.0.0.1:0"},
     }
     document.update(sections)
     return document
+
+
+def logic(output: int) -> dict[str, Any]:
+    """A logic on `output`: one of four variables, thresholds 1000..3000, evaluated every minute."""
+    variable = LOGIC_VARIABLES[(output - 1) % len(LOGIC_VARIABLES)]
+    return {"name": f"logic {output}", "output": output, "variable": variable, "max": 3000, "min": 1000, "period_s": 60}
 
 
 def steady_scenario(pv_w: float = 0.0, house_w: float = 1000.0, cars: tuple[int, ...] = (1,),
@@ -78,8 +80,7 @@ def steady_scenario(pv_w: float = 0.0, house_w: float = 1000.0, cars: tuple[int,
         "duration_h": 24,
         "profiles": {"pv_w": [["00:00", pv_w]], "house_w": [["00:00", house_w]]},
         "cars": [
-            {"wallbox": a, "arrive": "00:00", "depart": "48:00", "battery_kwh": battery_kwh, "soc": soc}
-            for a in cars
+            {"wallbox": a, "arrive": "00:00", "depart": "48:00", "battery_kwh": battery_kwh, "soc": soc} for a in cars
         ],
     }
 
