@@ -6,8 +6,8 @@ CAN, 4 simulated outputs each with a logic, the API enabled (as in config.toml).
 simulator runs in this process; the daemon (`connext run`) is the measured child process.
 
 After a warm-up, /proc is sampled every `--sample-s`: CPU (utime + stime, % of one core),
-RSS, threads and open files; at the end, the CPU per thread (by thread name) shows where
-the time goes.
+RSS, threads and open files; the CPU per thread (by the daemon's Python thread names, which
+benchmarks/thread_names.py publishes) shows where the time goes.
 
     .venv/bin/python benchmarks/bench_footprint.py [--minutes 10] [--warmup-s 60] [--no-api]
 """
@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import collections
 import itertools
+import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -46,13 +48,15 @@ def status(pid: int) -> dict[str, int]:
     return values
 
 
-def per_thread(pid: int) -> dict[str, float]:
-    """CPU seconds per thread name (threads of one name summed, digits folded: wallbox-3 -> wallbox-N)."""
+def per_thread(pid: int, names_path: Path) -> dict[str, float]:
+    """CPU seconds per thread name, as the daemon's Python threads are named (thread_names.py);
+    threads of one kind summed: "WallboxActor-12 (urn:...)" -> "WallboxActor"."""
+    names = {int(tid): name for tid, name in json.loads(names_path.read_text()).items()}
     out: dict[str, float] = collections.defaultdict(float)
     for task in os.listdir(f"/proc/{pid}/task"):
+        name = names.get(int(task), "(not a Python thread)")
         try:
-            name = Path(f"/proc/{pid}/task/{task}/comm").read_text().strip()
-            out["".join("N" if c.isdigit() else c for c in name)] += cpu_s(pid, task)
+            out[re.sub(r"[-_ ]?\d+$", "", name.split(" (")[0])] += cpu_s(pid, task)
         except (FileNotFoundError, ProcessLookupError):
             continue  # the thread ended meanwhile
     return out
@@ -88,9 +92,8 @@ def report(samples: list[tuple[float, float, dict[str, int]]], threads_before: d
           f"growth {rss[-1] - rss[0]:+.1f} MiB (second half {rss[-1] - rss[len(rss) // 2]:+.1f} MiB)")  # fmt: skip
     print(f"daemon threads: start {s0['Threads']}, end {s1['Threads']}; open files: start {s0['fds']}, end {s1['fds']}")
     spent = {name: threads_after[name] - threads_before.get(name, 0.0) for name in threads_after}
-    total = sum(spent.values()) or 1.0
-    top = sorted(spent.items(), key=lambda kv: -kv[1])[:8]
-    print("CPU by thread: " + ", ".join(f"{name} {cpu / total:.0%}" for name, cpu in top))
+    top = sorted(spent.items(), key=lambda kv: -kv[1])[:10]
+    print("CPU by thread, % of one core: " + ", ".join(f"{name} {cpu / (t1 - t0) * 100:.2f}" for name, cpu in top))
 
 
 def main() -> int:
@@ -106,13 +109,15 @@ def main() -> int:
         document = site_document(folder, inverters=8, wallboxes=WALLBOXES, outputs=4, contracted_power_w=44000,
                                  api=not args.no_api)  # fmt: skip
         scenario = steady_scenario(pv_w=8000, house_w=1500, cars=tuple(range(1, WALLBOXES + 1)))
-        with SiteRig(folder, document, scenario) as rig:
+        names = folder / "thread-names.json"
+        launcher = (str(Path(__file__).with_name("thread_names.py")), str(names))
+        with SiteRig(folder, document, scenario, launcher=launcher) as rig:
             assert rig.daemon is not None
             assert rig.daemon.pid is not None
             time.sleep(args.warmup_s)
-            before, at_start = per_thread(rig.daemon.pid), charging(rig)
+            before, at_start = per_thread(rig.daemon.pid, names), charging(rig)
             samples = sample_run(rig, args.minutes, args.sample_s)
-            after, at_end = per_thread(rig.daemon.pid), charging(rig)
+            after, at_end = per_thread(rig.daemon.pid, names), charging(rig)
             report(samples, before, after, (at_start, at_end))
             code = rig.stop()
     print(f"daemon exit code {code}")

@@ -32,16 +32,19 @@ class DaemonFailed(RuntimeError):
 
 
 class DaemonProcess:
-    """`connext run --config CONFIG` in `cwd`, output to `log_path`."""
+    """`connext run --config CONFIG` in `cwd`, output to `log_path`. `launcher`: how Python
+    starts the CLI (a benchmark may wrap it in a script taking the CLI's arguments)."""
 
-    def __init__(self, config_path: Path, cwd: Path, log_path: Path, socket_path: str) -> None:
+    def __init__(self, config_path: Path, cwd: Path, log_path: Path, socket_path: str,
+                 launcher: tuple[str, ...] = ("-m", "connext.bin.cli")) -> None:  # fmt: skip
         self.config_path, self.cwd, self.log_path, self.socket_path = config_path, cwd, log_path, socket_path
+        self.launcher = launcher
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> DaemonProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            command = [sys.executable, "-m", "connext.bin.cli", "run", "--config", str(self.config_path)]
+            command = [sys.executable, *self.launcher, "run", "--config", str(self.config_path)]
             self.process = subprocess.Popen(command, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
         return self

@@ -88,10 +88,10 @@ def steady_scenario(pv_w: float = 0.0, house_w: float = 1000.0, cars: tuple[int,
 class SiteRig:
     """Write the files, start the simulated site, then the daemon; stop in reverse."""
 
-    def __init__(self, folder: Path, document: dict[str, Any], scenario: dict[str, Any], *,
-                 speed: float = 1.0, wire_time: bool = True) -> None:  # fmt: skip
+    def __init__(self, folder: Path, document: dict[str, Any], scenario: dict[str, Any], *, speed: float = 1.0,
+                 wire_time: bool = True, launcher: tuple[str, ...] = ("-m", "connext.bin.cli")) -> None:  # fmt: skip
         self.folder, self.document, self.scenario = folder, document, scenario
-        self.speed, self.wire_time = speed, wire_time
+        self.speed, self.wire_time, self.launcher = speed, wire_time, launcher
         self.site: SimulatedSite | None = None
         self.daemon: DaemonProcess | None = None
         self.version: dict[str, Any] = {}
@@ -104,7 +104,7 @@ class SiteRig:
                                wire_time=self.wire_time, tcp_fallback=True)  # fmt: skip
         daemon_config = derived_config(config_path, self.config, self.site.rs485)
         log = Path(self.config.state_dir) / "daemon.log"
-        self.daemon = DaemonProcess(daemon_config, self.folder, log, self.config.debug.socket).start()
+        self.daemon = DaemonProcess(daemon_config, self.folder, log, self.config.debug.socket, self.launcher).start()
         self.version = self.daemon.wait_ready(("metrics",))
         return self
 

@@ -11,13 +11,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from connext.core.config import Config, ConfigError
+from connext.core.config import Config
 from connext.core.logs import setup_logging
 from connext.sim.site_daemon import DaemonFailed, DaemonProcess, derived_config
-from connext.sim.site_setup import SimulatedSite, SiteSetupError, default_scenario, start_site
+from connext.sim.site_setup import SimulatedSite
 
-from .common import load, print_problems
+from .common import load
 from .demo_view import CLEAR, collect, line, screen
+from .sim import open_site
 
 REFRESH_S = 1.0
 ALT_SCREEN_ON, ALT_SCREEN_OFF = "\x1b[?1049h\x1b[?25l", "\x1b[?25h\x1b[?1049l"
@@ -39,15 +40,8 @@ class DemoSession:
         state_dir = Path(config.state_dir)
         state_dir.mkdir(parents=True, exist_ok=True)
         setup_logging("INFO", sink=(state_dir / "demo-sim.log").open("a", encoding="utf-8"))
-        scenario = args.scenario or default_scenario()
-        try:
-            site = start_site(config, config_path.parent, scenario, speed=args.speed,
-                              wire_time=not args.no_wire_time, tcp_fallback=True)  # fmt: skip
-        except ConfigError as err:
-            print_problems(str(scenario), err.problems)
-            return None
-        except SiteSetupError as err:
-            print(f"demo: cannot simulate the site: {err}", file=sys.stderr)
+        site = open_site(args, config, tcp_fallback=True)
+        if site is None:
             return None
         if site.rs485 is not None and site.rs485.note:
             print(f"demo: {site.rs485.note}", file=sys.stderr)

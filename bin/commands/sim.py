@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from .common import EXIT_CONFIG, add_config, load, print_problems
+
+if TYPE_CHECKING:
+    from connext.core.config import Config
+    from connext.sim.site_setup import SimulatedSite
 
 NAME = "sim"
 HELP = "simulate the config's whole site (RS485 meter + inverters, CAN wallboxes + EVs) from a scenario"
@@ -29,30 +34,38 @@ def add_site_arguments(parser: argparse.ArgumentParser, speed: float) -> None:
     parser.add_argument("--no-wire-time", action="store_true", help="answer Modbus at once (no 9600-baud emulation)")
 
 
+def open_site(args: argparse.Namespace, config: Config, tcp_fallback: bool = False) -> SimulatedSite | None:
+    """Start the simulated site the options ask for; None after saying why it cannot start."""
+    from pathlib import Path
+
+    from connext.core.config import ConfigError
+    from connext.sim.site_setup import SiteSetupError, default_scenario, start_site
+
+    scenario = args.scenario or default_scenario()
+    try:
+        return start_site(config, Path(args.config).resolve().parent, scenario, speed=args.speed,
+                          wire_time=not args.no_wire_time, tcp_fallback=tcp_fallback)  # fmt: skip
+    except ConfigError as err:
+        print_problems(str(scenario), err.problems)
+    except SiteSetupError as err:
+        print(f"cannot simulate the site: {err}", file=sys.stderr)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     import json
     import signal
     import threading
-    from pathlib import Path
 
-    from connext.core.config import ConfigError
     from connext.core.logs import setup_logging
     from connext.sim.site import summary
-    from connext.sim.site_setup import SiteSetupError, default_scenario, start_site
 
     config = load(args.config)
     if config is None:
         return EXIT_CONFIG
     setup_logging("INFO")
-    scenario = args.scenario or default_scenario()
-    try:
-        site = start_site(config, Path(args.config).resolve().parent, scenario, speed=args.speed,
-                          wire_time=not args.no_wire_time)  # fmt: skip
-    except ConfigError as err:
-        print_problems(str(scenario), err.problems)
-        return EXIT_CONFIG
-    except SiteSetupError as err:
-        print(f"sim: {err}", file=sys.stderr)
+    site = open_site(args, config)
+    if site is None:
         return EXIT_CONFIG
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
