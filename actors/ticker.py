@@ -2,16 +2,13 @@
 
 A job is keyed, so an actor that registers its ticks again after a restart replaces
 its old job instead of doubling it. Ticks go to an `Address`, so they reach whichever
-incarnation of the actor is alive (and are dropped while it is down). After its first
-tick a job fires on multiples of its period, so the jobs of one period (every wallbox
-actor's 1 s tick, ...) share one wake-up of this thread instead of one each.
+incarnation of the actor is alive (and are dropped while it is down).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import threading
 from dataclasses import dataclass, field
 
@@ -31,13 +28,6 @@ class _Job:
     address: Address = field(compare=False)
     message: object = field(compare=False)
     cancelled: bool = field(default=False, compare=False)
-
-
-def _next_due(period_s: float, now: float) -> float:
-    """The next multiple of the period at least half a period from now: missed periods are
-    skipped instead of bursting to catch up, and jobs of one period fire together (one
-    wake-up of this thread for every 1 s job of the tree, not one each)."""
-    return math.ceil((now + period_s * 0.5) / period_s) * period_s
 
 
 class Ticker:
@@ -103,7 +93,8 @@ class Ticker:
                 if job.cancelled:
                     continue
                 due.append(job)
-                job.due_s = _next_due(job.period_s, now)
+                # skip missed periods instead of bursting to catch up
+                job.due_s = max(job.due_s + job.period_s, now + job.period_s * 0.5)
                 job.seq = next(self._seq)
                 heapq.heappush(self._heap, job)
         if len(due) > 100:

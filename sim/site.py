@@ -118,11 +118,19 @@ class SiteSim:
             currents = self.wallboxes.phase_currents()
             volts = self.layout.voltage_v
             cars_w = sum(sum(phases) for phases in currents.values()) * volts
-            battery_w = self.battery.step(pv - house - cars_w, dt) if self.battery is not None and dt > 0 else 0.0
+            battery_w = self._battery_w(pv - house - cars_w, dt)
             split = self.scenario.house_split
             self.flows = site_flows(pv, house, split, battery_w, currents.values(), volts, self.layout.phases)
             self._publish(self.flows, dt)
             return self.flows
+
+    def _battery_w(self, surplus_w: float, dt: float) -> float:
+        """The battery's power (+ charging); no time passed: as on the last step."""
+        if self.battery is None:
+            return 0.0
+        if dt <= 0.0:
+            return self.flows.battery_w if self.flows is not None else 0.0
+        return self.battery.step(surplus_w, dt)
 
     def add_house_load(self, power_w: float) -> Flows:
         """A load step on top of the house profile, on the meter at once (for benchmarks)."""

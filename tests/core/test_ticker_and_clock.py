@@ -48,25 +48,6 @@ def test_ticks_reach_the_actor_behind_an_address_and_a_key_replaces_its_job() ->
         ticker.stop()
 
 
-def test_jobs_of_one_period_fire_together_after_their_first_tick_and_skip_missed_periods() -> None:
-    clock, directory = ManualClock(monotonic_s=1000.0), Directory()
-    ticker = Ticker(clock)  # not started: the test pops the due jobs itself
-    for key, first_in_s in (("a", 0.0), ("b", 0.25), ("c", 0.75)):
-        ticker.every(key, 1.0, directory.address(key), Tick(key), first_in_s=first_in_s)
-    firing = []
-    for step in range(16):  # 4 s in 0.25 s steps
-        keys = sorted(job.key for job in ticker._pop_due())
-        if keys:
-            firing.append((step * 0.25, keys))
-        clock.advance(0.25)
-    assert firing[:3] == [(0.0, ["a"]), (0.25, ["b"]), (0.75, ["c"])]  # the first ticks as asked
-    # then on whole seconds, together, never less than half a period after the previous one
-    assert firing[3:] == [(1.0, ["a", "b"]), (2.0, ["a", "b", "c"]), (3.0, ["a", "b", "c"])]
-    clock.advance(2.5)  # a stall: 1004.0 .. 1006.5 missed; one tick each, no burst
-    assert len(ticker._pop_due()) == 3
-    assert ticker._pop_due() == []
-
-
 def test_a_ticker_refuses_a_non_positive_period() -> None:
     with pytest.raises(ValueError, match="period must be > 0"):
         Ticker(SystemClock()).every("x", 0, Directory().address("x"), Tick())
