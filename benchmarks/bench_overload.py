@@ -8,9 +8,10 @@ CAN. A second CAN socket on the same group listens for the wallbox's SET_CURRENT
 (kernel receive timestamps). Up steps (over the contract) and down steps alternate, each
 after a random 0.6-1.4 s so the step falls anywhere in the meter's poll cycle.
 
-Per up step: the total (step -> frame), and its parts: waiting for the next meter read of
-the power block (from the simulator's request log), that read's wire time, and the rest
-(the daemon's decode, decision, wallbox actor, CAN send, multicast delivery).
+Per up step: the total (step -> frame), and its two parts: until a reply of the meter's
+power block carried the step (the wait for the next poll plus that exchange's wire time,
+from the simulator's request log), and the rest (the daemon's decode, decision, wallbox
+actor, CAN send, and the multicast hop).
 
     .venv/bin/python benchmarks/bench_overload.py [--steps 50] [--inverters 8]
 """
@@ -26,18 +27,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import can
 
 from connext.actors.can_io import bus_options
 from connext.core.logs import setup_logging
-from connext.protocols.poll_plan import REQUEST_BYTES, reply_bytes, reply_delay_s
+from connext.protocols.poll_plan import GAP_CHARS, REQUEST_BYTES, char_time_s, reply_bytes, reply_delay_s
 from connext.protocols.wallbox_can import FrameError, decode
 from connext.protocols.wallbox_frames import SetCurrent
 from connext.sim.site_rig import SiteRig, site_document, steady_scenario
 
 HOUSE_W, STEP_W = 1000.0, 3000.0  # 11 kW contract: the car gets ~14.3 A, then ~10 A during the step
 POWER_BLOCK = (32, 0x2006, 20)  # the meter's power block: unit, start, count
+WIRE_S = reply_delay_s(REQUEST_BYTES, reply_bytes(POWER_BLOCK[2]), 9600)  # request + gap + reply at 9600 baud
+SAMPLE_S = (REQUEST_BYTES + GAP_CHARS) * char_time_s(9600)  # the reply's values are those of its start
 FRAME_TIMEOUT_S = 10.0
 
 
@@ -81,35 +85,36 @@ def wait_steady(listener: Listener, quiet_s: float = 3.0) -> float:
             raise SystemExit("the wallbox never got a setpoint") from None
 
 
-def first_read_after(rig: SiteRig, mono_s: float) -> float | None:
-    """Arrival time of the first meter power-block request at or after `mono_s`."""
+def first_reply_after(rig: SiteRig, mono_s: float) -> float | None:
+    """When the first meter power-block reply carrying a value set at `mono_s` had reached
+    the daemon: the simulated meter takes the values when its reply starts (the request and
+    the gap after the request arrived) and the reply ends a wire time after the request."""
     assert rig.sim.line is not None
     for request in list(rig.sim.line.requests):
-        if (request.unit, request.address, request.count) == POWER_BLOCK and request.at_s >= mono_s:
-            return request.at_s
+        if (request.unit, request.address, request.count) == POWER_BLOCK and request.at_s + SAMPLE_S >= mono_s:
+            return request.at_s + WIRE_S
     return None
 
 
 def one_step(rig: SiteRig, listener: Listener, load_w: float, previous_a: float) -> tuple[float, float, float | None]:
-    """Apply a step; (latency s, new current, wait for the meter read s or None)."""
+    """Apply a step; (latency s, new current, time until a meter reply carried it s or None)."""
     wall, mono = time.time(), time.monotonic()
     rig.sim.add_house_load(load_w)
     at, current = listener.next_change(wall, previous_a)
-    read_at = first_read_after(rig, mono)
-    return at - wall, current, None if read_at is None else read_at - mono
+    replied_at = first_reply_after(rig, mono)
+    return at - wall, current, None if replied_at is None else replied_at - mono
 
 
-def measure(rig: SiteRig, listener: Listener, steps: int) -> dict[str, list[float]]:
+def measure(rig: SiteRig, listener: Listener, steps: int) -> dict[str, list[Any]]:
     rnd = random.Random(7)
     current = wait_steady(listener)
     print(f"steady: the car at {current:.1f} A; stepping the house load {HOUSE_W:.0f} W <-> {HOUSE_W + STEP_W:.0f} W")
-    out: dict[str, list[float]] = {"up": [], "down": [], "wait": []}
+    out: dict[str, list[Any]] = {"up": [], "down": [], "wait": []}
     for k in range(steps):
         time.sleep(rnd.uniform(0.6, 1.4))
         latency, reduced, wait = one_step(rig, listener, STEP_W, current)
         out["up"].append(latency)
-        if wait is not None:
-            out["wait"].append(wait)
+        out["wait"].append(wait)
         time.sleep(rnd.uniform(0.6, 1.4))
         latency, current, _ = one_step(rig, listener, 0.0, reduced)
         out["down"].append(latency)
@@ -159,15 +164,15 @@ def main() -> int:
 
 
 def print_figures(rig: SiteRig, args: argparse.Namespace, result: dict[str, list[float]], gaps: list[float]) -> None:
-    wire = reply_delay_s(REQUEST_BYTES, reply_bytes(POWER_BLOCK[2]), 9600)
     assert rig.config.rs485 is not None
-    rest = [u - w - wire for u, w in zip(result["up"], result["wait"], strict=False)]
+    paired = [(u, w) for u, w in zip(result["up"], result["wait"], strict=True) if w is not None]
     print(f"RS485 9600 baud RTU over a socat pty, meter + {args.inverters} inverters; CAN udp_multicast; "
           f"meter_period_s {rig.config.rs485.meter_period_s}")  # fmt: skip
     print(f"overload reaction (step -> corrected SET_CURRENT on CAN): {quantiles(result['up'])}")
-    print(f"  of it, waiting for the next meter read:                 {quantiles(result['wait'])}")
-    print(f"  of it, the power block's wire time (request + reply):     {wire * 1000:.0f} ms")
-    print(f"  of it, the rest (daemon decode/decide/send, CAN):       {quantiles(rest)}")
+    print(f"  of it, until a meter reply carrying the step was in (poll wait + the {WIRE_S * 1000:.0f} ms exchange): "
+          f"{quantiles([w for _, w in paired])}")  # fmt: skip
+    print(f"  of it, the daemon (decode, decide, wallbox actor, CAN send) and the multicast hop: "
+          f"{quantiles([u - w for u, w in paired])}")  # fmt: skip
     print(f"load drop -> raised SET_CURRENT:                          {quantiles(result['down'])}")
     print(f"meter power block read every:                             {quantiles(gaps)}")
 
