@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # In the order `connext --help` lists them.
-COMMANDS = ("run", "check_config", "debug", "check_ct", "scenario", "sim_modbus", "sim_wallbox")
+COMMANDS = ("run", "demo", "check_config", "debug", "check_ct", "scenario", "sim", "sim_modbus", "sim_wallbox")
 
 
 def build_parser() -> argparse.ArgumentParser:

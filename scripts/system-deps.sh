@@ -3,13 +3,24 @@
 # socat: serial pty pairs for Modbus RTU; mbpoll: an independent Modbus master;
 # prometheus: promtool and a real Prometheus server for the end-to-end scrape;
 # chromium + chromium-driver: the web page's test in a real headless browser.
+#   scripts/system-deps.sh          everything the tests use
+#   scripts/system-deps.sh socat    only the named commands (the demo needs socat alone)
 set -eu
+package_of() {
+    case "$1" in
+        promtool|prometheus) echo prometheus ;;
+        chromedriver) echo chromium-driver ;;
+        *) echo "$1" ;;
+    esac
+}
+wanted="${*:-socat mbpoll promtool prometheus chromium chromedriver}"
 missing=""
-command -v socat >/dev/null 2>&1 || missing="$missing socat"
-command -v mbpoll >/dev/null 2>&1 || missing="$missing mbpoll"
-command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
-command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
+for command in $wanted; do
+    package=$(package_of "$command")
+    if ! command -v "$command" >/dev/null 2>&1; then
+        case " $missing " in *" $package "*) ;; *) missing="$missing $package" ;; esac
+    fi
+done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "system-deps: missing:$missing; install them with: sudo apt-get install -y$missing" >&2

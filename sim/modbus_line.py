@@ -30,7 +30,7 @@ from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from connext.protocols.dtsu666 import UNIT_DEFAULT as METER_UNIT
-from connext.protocols.poll_plan import EXCEPTION_REPLY_BYTES, REQUEST_BYTES, reply_bytes, reply_delay_s
+from connext.protocols.poll_plan import EXCEPTION_REPLY_BYTES, REQUEST_BYTES, char_time_s, reply_bytes, reply_delay_s
 
 from .modbus_devices import InverterSim, MeterSim, SimModbusDevice
 
@@ -169,14 +169,22 @@ class SimLine:
         code = faults.exception or device.check(fn, address, count)
         reply_len = EXCEPTION_REPLY_BYTES if code else reply_bytes(count)
         delay = faults.delay_s + (reply_delay_s(REQUEST_BYTES, reply_len, self.baudrate) if self.baudrate else 0.0)
+        sending_s = reply_len * char_time_s(self.baudrate) if self.baudrate else 0.0
+        render = functools.partial(self._render, device, registers, start, address, count)
+        sampled = not code and 0 < sending_s < delay
+        if sampled:  # a reply carries the values of the moment it starts (one sleep below: no added jitter)
+            asyncio.get_running_loop().call_later(delay - sending_s, render)
         if delay > 0:
             await asyncio.sleep(delay)
-        if code:
-            return ExcCodes(code)
+        if not code and not sampled:
+            render()
+        return ExcCodes(code) if code else None
+
+    @staticmethod
+    def _render(device: SimModbusDevice, registers: list[int], start: int, address: int, count: int) -> None:
         image = device.image()
         for a in range(address, address + count):
             registers[a - start] = image.get(a, 0)
-        return None
 
     def _trace(self, sending: bool, data: bytes) -> bytes:
         """RTU frames: [unit][pdu...][crc lo][crc hi]; a garbled reply gets a broken CRC."""

@@ -125,8 +125,11 @@ class Scenario:
     battery: BatterySection | None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; `ConfigError` lists every problem."""
+def load_scenario(path: str | Path, site: Config | None = None) -> Scenario:
+    """Read and validate a scenario file; `ConfigError` lists every problem.
+
+    With `site` (the whole-site simulator: the devices the daemon is configured for),
+    that config is the site and the file's own `[config]` table, if any, is not used."""
     path = Path(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -134,13 +137,14 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ConfigError([Problem(str(path), ABSENT, f"cannot be read: {err.strerror or err}")]) from err
     except tomllib.TOMLDecodeError as err:
         raise ConfigError([Problem(str(path), ABSENT, f"is not valid TOML: {err}")]) from err
-    return parse_scenario(document, path.parent)
+    return parse_scenario(document, path.parent, site)
 
 
-def parse_scenario(document: dict[str, Any], base_dir: Path) -> Scenario:
+def parse_scenario(document: dict[str, Any], base_dir: Path, site: Config | None = None) -> Scenario:
     document = dict(document)
     problems: list[Problem] = []
-    config = _config(document.pop("config", None), base_dir, problems)
+    table = document.pop("config", None)
+    config = site if site is not None else _config(table, base_dir, problems)
     profiles = document.pop("profiles", None)
     cars = [build(CarSection, c, f"cars[{i}]", problems) for i, c in enumerate(document.pop("cars", []))]
     battery_doc = document.pop("battery", None)

@@ -55,13 +55,14 @@ class SimWallbox:
     serial: str
     firmware: Version = FIRMWARE
     max_current_a: float = 32.0
-    phases: int = 3
+    phases: int = 3  # as wired
     mode: str = "plug_and_play"
     voltage_v: float = 230.0
     status_period_s: float = 1.0
     ev: EvModel | None = None
     # run-time state
     limit_a: float = 0.0
+    supply_phases: int = 3  # the phases the last SET_CURRENT allows (phase switching)
     enabled: bool = False
     session_wh: float = 0.0
     error_code: int = 0
@@ -84,6 +85,7 @@ class SimWallbox:
     def boot(self, now_s: float) -> None:
         """Power on: factory fallback, full limit, no authorisation; plug&play announces."""
         self.limit_a, self.enabled, self.error_code = self.max_current_a, False, 0
+        self.supply_phases = self.phases
         self.fallback_timeout_s, self.safe_current_a = FACTORY_FALLBACK_TIMEOUT_S, FACTORY_SAFE_CURRENT_A
         self.heartbeat_at_s = self._clock_s = self._next_status_s = now_s
         self.awake = self.mode == "plug_and_play"
@@ -121,6 +123,18 @@ class SimWallbox:
         return self.ev.accepted_current_a(self.limit_a)
 
     @property
+    def live_phases(self) -> int:
+        """The phases a plugged vehicle draws on: wiring, vehicle and the commanded phases."""
+        return min(self.phases, self.supply_phases, self.ev.phases if self.ev is not None else 3)
+
+    def phase_currents(self) -> tuple[float, float, float]:
+        """What the vehicle draws now on L1, L2, L3 (one-phase charging is on L1), in 0.1 A."""
+        live = 0 if self.ev is None else self.live_phases
+        amps = round(self.current_a, 1)
+        l1, l2, l3 = (amps if phase < live else 0.0 for phase in range(3))
+        return l1, l2, l3
+
+    @property
     def state(self) -> str:
         if self.error_code:
             return "F"
@@ -138,7 +152,7 @@ class SimWallbox:
         """Charge the vehicle up to `now_s`, apply the fallback, send a due status cycle."""
         dt = max(0.0, now_s - self._clock_s)
         if self.ev is not None and self.current_a > 0:
-            self.session_wh += self.ev.charge(self.limit_a, self.phases, dt)
+            self.session_wh += self.ev.charge(self.limit_a, self.live_phases, dt)
         self._clock_s = max(self._clock_s, now_s)
         if self.fallback and self.limit_a > self.safe_current_a:
             self.limit_a = self.safe_current_a
@@ -150,8 +164,7 @@ class SimWallbox:
     def _status_cycle(self) -> None:
         flags = (FLAG_ENABLED if self.enabled else 0) | (FLAG_FALLBACK if self.fallback else 0)
         vehicle_max = None if self.ev is None else min(self.ev.max_current_a, 80.0)
-        live_phases = 0 if self.ev is None else min(self.phases, self.ev.phases)
-        drawn = [round(self.current_a, 1) if phase < live_phases else 0.0 for phase in range(3)]
+        drawn = self.phase_currents()
         self._send(Status(self.address, self.state, flags, self.error_code, vehicle_max, self.limit_a))
         self._send(Currents(self.address, *drawn))
         self._send(Energy(self.address, round(sum(drawn) * self.voltage_v), int(self.session_wh)))
@@ -170,8 +183,9 @@ class SimWallbox:
                 return  # a broadcast heartbeat does not wake a silent wallbox
             case Identify():
                 self._announce()
-            case SetCurrent(current_a=current_a):
+            case SetCurrent(current_a=current_a, phases=phases):
                 self.last_setpoint_a = current_a
+                self.supply_phases = phases
                 self.limit_a = min(current_a, self.max_current_a)
                 if self.fallback:
                     self.limit_a = min(self.limit_a, self.safe_current_a)
@@ -216,6 +230,7 @@ class SimWallbox:
             "limit_a": self.limit_a,
             "last_setpoint_a": self.last_setpoint_a,
             "current_a": self.current_a,
+            "phases": self.live_phases if self.ev is not None else 0,
             "session_energy_wh": round(self.session_wh, 3),
             "soc": None if self.ev is None else round(self.ev.soc, 4),
             "muted": self.muted,

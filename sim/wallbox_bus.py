@@ -157,6 +157,11 @@ class WallboxSimulator:
             self.send_raw(arbitration_id, data)
         return len(frames)
 
+    def phase_currents(self) -> dict[int, tuple[float, float, float]]:
+        """What each wallbox's vehicle draws now, per phase (the whole-site simulator's meter)."""
+        with self._lock:
+            return {address: w.phase_currents() for address, w in self.wallboxes.items()}
+
     def view(self) -> list[dict[str, object]]:
         with self._lock:
             return [w.view() for w in self.wallboxes.values()]
