@@ -140,7 +140,8 @@ class _Site:
         tl.phase_w.append(phase_w)
         tl.powers.append(tuple(b.power_w for b in self.bays))
         tl.states.append(tuple(b.state for b in self.bays))
-        tl.setpoints.append(setpoints)
+        # a run of equal setpoints is kept as one object: far fewer for the garbage collector to scan
+        tl.setpoints.append(tl.setpoints[-1] if tl.setpoints and setpoints == tl.setpoints[-1] else setpoints)
 
     def finish(self) -> dict[str, Any]:
         for bay in self.bays:
