@@ -191,9 +191,8 @@ def _plan_all(
     for address in order:
         status, session = statuses[address], sessions[address]
         if session is None or status.at_s < oldest_s:
-            plan = off(address, R.NO_VEHICLE if status.state == "available" else R.UNAVAILABLE)
-            plan.phases = min(settings.box(address).phases, settings.layout.phases)
-            plans.append(plan)
+            reason = R.NO_VEHICLE if status.state == "available" else R.UNAVAILABLE
+            plans.append(Plan(address, False, reason, phases=min(settings.box(address).phases, settings.layout.phases)))
             continue
         mem = boxes[address]
         box = settings.box(address, status.max_current_a)

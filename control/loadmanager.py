@@ -16,6 +16,7 @@ anyone's current rises.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 
 from . import reasons as R
 from .allocation import Constraint, fill
@@ -25,6 +26,7 @@ from .site import SiteState
 from .state import MIN_CURRENT_A, BoxMemory, ControlSettings
 
 SWITCHABLE = (R.FAST, R.KM_CHARGING)  # strategies whose phases follow the contract budget
+_by_priority = attrgetter("priority")
 
 
 def constraints(active: list[Plan], site: SiteState, settings: ControlSettings) -> list[Constraint]:
@@ -77,7 +79,10 @@ def allocate(
 ) -> dict[int, tuple[float, str]]:
     """address -> (current, reason); `boxes` gets the phase switches it decides."""
     out = {p.address: (0.0, p.reason) for p in plans if not p.want}
-    active = sorted((p for p in plans if p.want), key=lambda p: p.priority)
+    active = [p for p in plans if p.want]
+    if not active:
+        return out
+    active.sort(key=_by_priority)
     caps = [p.cap_a for p in active]
     cons = constraints(active, site, settings)
     level, binding = fill(caps, cons)
