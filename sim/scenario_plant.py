@@ -78,12 +78,15 @@ class Bay:
     def draw(self, volts: float) -> None:
         """What the car draws now at the applied setpoint."""
         ev = self.ev
-        self.live_phases = min(ev.phases if ev is not None else 3, self.setpoint_phases, self.phases)
-        self.current_a = 0.0 if ev is None else ev.accepted_current_a(self.setpoint_a)
-        self.power_w = self.current_a * volts * self.live_phases
         if ev is None:
+            self.live_phases = min(self.setpoint_phases, self.phases)
+            self.current_a = self.power_w = 0.0
             self.state = "available"
-        elif self.current_a > 0.0:
+            return
+        self.live_phases = min(ev.phases, self.setpoint_phases, self.phases)
+        self.current_a = ev.accepted_current_a(self.setpoint_a)
+        self.power_w = self.current_a * volts * self.live_phases
+        if self.current_a > 0.0:
             self.state, self.charged = "charging", True
         else:
             self.state = "suspended" if self.charged else "connected"
