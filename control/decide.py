@@ -35,6 +35,7 @@ from .state import MIN_CURRENT_A, STEPS_PER_A, BoxMemory, BoxSettings, ControlSe
 from .strategy import Strategy
 
 NO_MEMORY = BoxMemory()
+NO_ENERGY = (0.0, 0.0)  # (energy, counter) of a wallbox without a session
 
 
 class StatusLike(Protocol):
@@ -151,6 +152,9 @@ def _follow_sessions(
     strategy = memory.strategy
     for address, status in statuses.items():
         mem = boxes.get(address, NO_MEMORY)
+        if mem.session is None and status.state not in PRESENT:  # no vehicle, none before
+            sessions[address] = None
+            continue
         seen = status if usable(status, settings, moment.now_s) else None
         session = follow(mem.session, seen, moment.now, strategy, (seen.card_uid or None) if seen is not None else None)
         if session is not None and session.ended_at is not None:
@@ -187,9 +191,8 @@ def _plan_all(
     for address in order:
         status, session = statuses[address], sessions[address]
         if session is None or status.at_s < oldest_s:
-            plan = off(address, R.NO_VEHICLE if status.state == "available" else R.UNAVAILABLE)
-            plan.phases = min(settings.box(address).phases, settings.layout.phases)
-            plans.append(plan)
+            reason = R.NO_VEHICLE if status.state == "available" else R.UNAVAILABLE
+            plans.append(Plan(address, False, reason, phases=min(settings.box(address).phases, settings.layout.phases)))
             continue
         mem = boxes[address]
         box = settings.box(address, status.max_current_a)
@@ -237,14 +240,15 @@ def _setpoints(
     """Round, record on/off switches in the sessions, and keep what was decided."""
     setpoints: list[Setpoint] = []
     changed: list[SessionState] = []
+    before_boxes = memory.boxes
     for plan in plans:
         address = plan.address
         current, reason = currents[address]
         current = math.floor(current * STEPS_PER_A + 1e-6) / STEPS_PER_A if current > 0.0 else 0.0
         mem = boxes.get(address, NO_MEMORY)
-        before = memory.boxes.get(address, NO_MEMORY)
+        before = before_boxes.get(address, NO_MEMORY)
         session, start, stop = sessions.get(address), False, False
-        energy_wh, counter_wh = energy.get(address, (0.0, 0.0))
+        energy_wh, counter_wh = energy.get(address, NO_ENERGY)
         if session is not None:
             if (current > 0.0) != session.on or session.done_reason:
                 status = statuses[address]
@@ -255,8 +259,11 @@ def _setpoints(
         phases = before.setpoint_phases if keep_phases and before is not NO_MEMORY else plan.phases
         if (
             session is not mem.session
-            or (current, phases, reason) != (mem.current_a, mem.setpoint_phases, mem.reason)
-            or (energy_wh, counter_wh) != (mem.energy_wh, mem.counter_wh)
+            or current != mem.current_a
+            or phases != mem.setpoint_phases
+            or reason != mem.reason
+            or energy_wh != mem.energy_wh
+            or counter_wh != mem.counter_wh
         ):
             boxes[address] = mem.decided(session, energy_wh, counter_wh, current, phases, reason)
         setpoints.append(Setpoint(address, current, phases, reason, start, stop))

@@ -16,15 +16,17 @@ anyone's current rises.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 
 from . import reasons as R
-from .allocation import Constraint, fill
+from .allocation import INF, Constraint, fill
 from .evolve import evolve
 from .plan import PHASE_UP_MARGIN_W, Moment, Plan, maybe_back_to_three
 from .site import SiteState
 from .state import MIN_CURRENT_A, BoxMemory, ControlSettings
 
 SWITCHABLE = (R.FAST, R.KM_CHARGING)  # strategies whose phases follow the contract budget
+_by_priority = attrgetter("priority")
 
 
 def constraints(active: list[Plan], site: SiteState, settings: ControlSettings) -> list[Constraint]:
@@ -58,18 +60,19 @@ def _fits(caps: list[float], level: float, n: int | None = None) -> bool:
     return not first or (level >= MIN_CURRENT_A - 1e-9 and min(first) >= MIN_CURRENT_A - 1e-9)
 
 
-def _admitted(caps: list[float], cons: list[Constraint]) -> tuple[int, str | None]:
+def _admitted(caps: list[float], cons: list[Constraint]) -> tuple[int, str | None, tuple[float, str | None]]:
     """How many sessions, in priority order, fit at 6 A or more (a binary search: fitting is
-    monotone in the count); and the constraint that keeps the next one out."""
-    lo, hi, refusal = 0, len(caps), None
+    monotone in the count); the constraint that keeps the next one out; and the fill
+    (level, binding) of those that fit."""
+    lo, hi, refusal, fit = 0, len(caps), None, (INF, None)
     while lo < hi:
         mid = (lo + hi + 1) // 2
         level, binding = fill(caps, cons, mid)
         if _fits(caps, level, mid):
-            lo = mid
+            lo, fit = mid, (level, binding)
         else:
             hi, refusal = mid - 1, binding
-    return lo, refusal
+    return lo, refusal, fit
 
 
 def allocate(
@@ -77,19 +80,22 @@ def allocate(
 ) -> dict[int, tuple[float, str]]:
     """address -> (current, reason); `boxes` gets the phase switches it decides."""
     out = {p.address: (0.0, p.reason) for p in plans if not p.want}
-    active = sorted((p for p in plans if p.want), key=lambda p: p.priority)
+    active = [p for p in plans if p.want]
+    if not active:
+        return out
+    active.sort(key=_by_priority)
     caps = [p.cap_a for p in active]
     cons = constraints(active, site, settings)
     level, binding = fill(caps, cons)
     if not _fits(caps, level):
-        k, refusal = _admitted(caps, cons)
+        k, refusal, (level, binding) = _admitted(caps, cons)
         if _switch_down(active, k, site, settings, boxes, moment):
             k += 1
             cons = constraints(active, site, settings)
+            level, binding = fill(caps, cons, k)
         for p in active[k:]:
             out[p.address] = (0.0, refusal or R.CONTRACT_LIMIT)
         del active[k:]
-        level, binding = fill(caps, cons, k)
     for p in active:
         out[p.address] = (min(level, p.cap_a), p.reason if p.cap_a <= level or binding is None else binding)
     _phase_back_up(active, site, settings, boxes, moment)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .scenario_run import RunResult
+from .scenario_run import RunResult, Timeline
 
 PLOT_POINTS = 4000  # the plot shows at most this many points per line (strided)
 
@@ -43,24 +45,42 @@ def local_times(origin: datetime, zone: ZoneInfo, t_s: list[float]) -> list[str]
 def write_timeline(result: RunResult, path: Path) -> Path:
     """One row per step. `setpoint_a`/`reason`: decided on that step's reading, applied from the next."""
     tl, scenario = result.timeline, result.scenario
-    watts = "{:.0f}".format
     origin = scenario.midnight + timedelta(seconds=scenario.start_s)
     header = ["time", "pv_w", "house_w", "grid_w", "battery_w"]
-    columns: list[list] = [
-        local_times(origin, ZoneInfo(scenario.config.site.timezone), tl.t_s),
-        *(list(map(watts, values)) for values in (tl.pv_w, tl.house_w, tl.grid_w, tl.battery_w)),
-    ]
-    powers, states = tl.power_w, tl.state
-    setpoints, phases, reasons = tl.setpoint("current_a"), tl.setpoint("phases"), tl.setpoint("reason")
     for a in tl.addresses:
         header += [f"wb{a}_power_w", f"wb{a}_setpoint_a", f"wb{a}_phases", f"wb{a}_state", f"wb{a}_reason"]
-        columns += [list(map(watts, powers[a])), list(map("{:g}".format, setpoints[a]))]
-        columns += [phases[a], states[a], reasons[a]]
+    site = zip(
+        local_times(origin, ZoneInfo(scenario.config.site.timezone), tl.t_s),
+        *(map("{:.0f}".format, values) for values in (tl.pv_w, tl.house_w, tl.grid_w, tl.battery_w)),
+        strict=True,
+    )
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(zip(*columns, strict=True))
+        csv.writer(f).writerow(header)
+        for cells, wallboxes in zip(site, _wallbox_cells(tl), strict=True):  # times and numbers need no quotes
+            f.write(f"{','.join(cells)}{wallboxes}\r\n")
     return path
+
+
+def _wallbox_cells(tl: Timeline) -> Iterator[str]:
+    """Per step, the wallbox columns as CSV text (each cell after a comma). A wallbox's five
+    values mostly repeat from one step to the next: each distinct combination is formatted
+    (and quoted where needed, by a real csv writer) once."""
+    done: dict[tuple, str] = {}
+    for powers, states, setpoints in zip(tl.powers, tl.states, tl.setpoints, strict=True):
+        texts = []
+        for power, state, sp in zip(powers, states, setpoints, strict=True):
+            key = (power, sp.current_a, sp.phases, state, sp.reason)
+            text = done.get(key)
+            if text is None:
+                text = done[key] = "," + _csv_text((f"{power:.0f}", f"{sp.current_a:g}", sp.phases, state, sp.reason))
+            texts.append(text)
+        yield "".join(texts)
+
+
+def _csv_text(cells: tuple) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
 
 
 def write_kpis(result: RunResult, path: Path) -> Path:

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from connext.control.decide import decide
@@ -35,20 +38,26 @@ class Timeline:
     states: list[tuple[str, ...]] = field(default_factory=list)
     setpoints: list[tuple[Setpoint, ...]] = field(default_factory=list)  # in address order
 
-    def _column(self, rows: list[tuple], i: int) -> list:
-        return [row[i] for row in rows]
+    def _columns(self, rows: list[tuple], value: Callable[[Any], Any] = lambda item: item) -> dict[int, list]:
+        """Per address, the `value` of its item in each row, read once per run of equal rows."""
+        columns: list[list] = [[] for _ in self.addresses]
+        for row, run in groupby(rows):
+            n = sum(1 for _ in run)
+            for column, item in zip(columns, row, strict=True):
+                column += [value(item)] * n
+        return dict(zip(self.addresses, columns, strict=True))
 
     @property
     def power_w(self) -> dict[int, list[float]]:
-        return {a: self._column(self.powers, i) for i, a in enumerate(self.addresses)}
+        return self._columns(self.powers)
 
     @property
     def state(self) -> dict[int, list[str]]:
-        return {a: self._column(self.states, i) for i, a in enumerate(self.addresses)}
+        return self._columns(self.states)
 
     def setpoint(self, field_name: str) -> dict[int, list]:
         """One Setpoint field (current_a, phases, reason) per address."""
-        return {a: [getattr(row[i], field_name) for row in self.setpoints] for i, a in enumerate(self.addresses)}
+        return self._columns(self.setpoints, attrgetter(field_name))
 
 
 @dataclass
@@ -138,15 +147,21 @@ class _Site:
         tl.grid_w.append(grid)
         tl.battery_w.append(battery_w)
         tl.phase_w.append(phase_w)
-        tl.powers.append(tuple(b.power_w for b in self.bays))
-        tl.states.append(tuple(b.state for b in self.bays))
-        tl.setpoints.append(setpoints)
+        _append(tl.powers, tuple([b.power_w for b in self.bays]))
+        _append(tl.states, tuple([b.state for b in self.bays]))
+        _append(tl.setpoints, setpoints)
 
     def finish(self) -> dict[str, Any]:
         for bay in self.bays:
             if bay.car is not None:
                 self._visit_ended(bay)
         return compute(self.scenario, self.timeline, self.visits)
+
+
+def _append(rows: list[tuple], row: tuple) -> None:
+    """Append `row`, or the previous row again when equal: a run of equal rows is one object
+    (Setpoint tuples stay tracked by the garbage collector, which would scan each of them)."""
+    rows.append(rows[-1] if rows and rows[-1] == row else row)
 
 
 def run_scenario(scenario: Scenario) -> RunResult:

@@ -9,14 +9,19 @@ import dataclasses
 import json
 from functools import cache
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 from support.configs import site_document
 
+from connext.actors.messages import WallboxStatus
 from connext.bin.cli import main
 from connext.control import reasons as R
+from connext.control.decide import StatusLike
+from connext.control.site import WallboxLike
 from connext.core.config import ConfigError
 from connext.sim.scenario import load_scenario, parse_scenario
+from connext.sim.scenario_plant import Bay, BayStatus
 from connext.sim.scenario_run import RunResult, run_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "sim" / "scenarios"
@@ -118,6 +123,22 @@ def test_the_cli_writes_timeline_kpis_and_plot(tmp_path, capsys):
     assert lines[1].startswith("2026-03-10T18:00:00+01:00,")
     assert len(lines) == 3601
     assert (tmp_path / "out" / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_scenario_wallbox_status_is_the_part_of_the_message_the_control_code_reads():
+    message, light = get_type_hints(WallboxStatus), get_type_hints(BayStatus)
+    assert {name: message.get(name) for name in light} == light
+    assert set(StatusLike.__annotations__) | set(WallboxLike.__annotations__) <= set(BayStatus._fields)
+
+
+def test_the_scenario_decides_the_same_on_the_wallbox_status_message(monkeypatch):
+    scenario = dataclasses.replace(load_scenario(SCENARIOS / "eight_wallboxes.toml"), step_s=30.0)
+    light = run_scenario(scenario)
+    status = Bay.status
+    monkeypatch.setattr(Bay, "status", lambda bay, at_s: WallboxStatus(**status(bay, at_s)._asdict()))
+    message = run_scenario(scenario)
+    assert light.timeline.setpoints == message.timeline.setpoints
+    assert light.kpis == message.kpis
 
 
 def test_a_bad_scenario_says_what_and_why(tmp_path):
