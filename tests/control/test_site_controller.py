@@ -3,6 +3,7 @@ safe current when stale, SiteUpdate, strategy changes and sessions on SQLite."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import pytest
@@ -146,7 +147,8 @@ def test_sessions_are_recorded_and_carried_on_after_a_restart(site, clock, cfg):
     site.tell(meter(clock, -500 - 14.4 * 3 * V))
     site.settle()
     assert site.snapshot()["wallboxes"]["1"]["session"]["energy_wh"] == 1200
-    site.tell(status(clock, "charging", 14.4, energy_wh=1500))  # 10 km x 150 Wh/km reached
+    site.tell(status(clock, "charging", 14.4, energy_wh=1500))  # 10 km x 150 Wh/km reached ...
+    site.tell(meter(clock, -500 - 14.4 * 3 * V))  # ... and the next decision stops the car
     site.settle()
     assert isinstance(site.received()[-1], StopCharging)
     site.tell(status(clock, "available", energy_wh=1500))
@@ -155,3 +157,49 @@ def test_sessions_are_recorded_and_carried_on_after_a_restart(site, clock, cfg):
     assert (key2, energy, done) == (key, 1500, R.KM_TARGET_REACHED)
     assert ended is not None
     assert site.snapshot()["strategy"]["name"] == "fast"  # km_single gave way to what was before it
+
+
+def test_a_status_with_new_measurements_only_waits_for_the_next_decision(site, clock):
+    site.tell(status(clock))
+    site.tell(meter(clock, -1000))
+    clock.advance(1)
+    site.tell(status(clock, "charging", 14.4, energy_wh=10))  # a new state: decided at once
+    site.settle()
+    decisions = site.snapshot()["decisions"]
+    commands, updates = len(site.received()), len(site.received("output-controller", SiteUpdate))
+    clock.advance(1)
+    site.tell(status(clock, "charging", 12.0, energy_wh=20))  # only its measurements moved
+    site.settle()
+    assert site.snapshot()["decisions"] == decisions
+    assert (len(site.received()), len(site.received("output-controller", SiteUpdate))) == (commands, updates)
+    site.tell(meter(clock, -1000 - 12.0 * 3 * V))  # the next reading takes them in
+    site.settle()
+    assert site.received("output-controller", SiteUpdate)[-1].wallboxes[0].power_w == 12.0 * 3 * V
+    assert site.snapshot()["wallboxes"]["1"]["session"]["energy_wh"] == 20
+
+
+def test_a_status_with_a_new_fact_is_decided_at_once(site, clock):
+    site.tell(status(clock))
+    site.tell(meter(clock, -1000))
+    clock.advance(1)
+    site.tell(status(clock, "charging", 14.4))
+    site.settle()
+    clock.advance(1)
+    site.tell(dataclasses.replace(status(clock, "charging", 14.4), vehicle_max_current_a=10.0))  # another car limit
+    site.settle()
+    assert site.received(kind=SetChargeCurrent)[-1].current_a == 10.0
+    clock.advance(1)
+    site.tell(status(clock, "available"))  # unplugged
+    site.settle()
+    assert site.received("output-controller", SiteUpdate)[-1].wallboxes[0].reason == R.NO_VEHICLE
+    assert site.snapshot()["wallboxes"]["1"]["session"] is None
+
+
+def test_a_status_after_a_silence_is_decided_at_once(site, clock, cfg):
+    site.tell(status(clock, "available"))
+    site.settle()
+    decisions = site.snapshot()["decisions"]
+    clock.advance(2 * cfg.can.offline_after_s + 1)  # the last status counts as offline now
+    site.tell(status(clock, "available"))
+    site.settle()
+    assert site.snapshot()["decisions"] == decisions + 1
