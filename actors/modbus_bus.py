@@ -198,7 +198,7 @@ class ModbusBusActor(ConnextActor):
         m.MODBUS_TRANSACTION.observe(self.clock.monotonic() - started)
         self.schedule.note_transaction(transaction_wire_s(count, self.settings.baudrate))
         device.requests += 1
-        m.MODBUS_REQUESTS.labels(address=address).inc()
+        m.MODBUS_REQUESTS_OF(address).inc()
         if result.error is not None:
             device.errors[result.error] = device.errors.get(result.error, 0) + 1
             m.MODBUS_ERRORS.labels(address=address, kind=result.error).inc()

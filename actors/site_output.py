@@ -86,8 +86,7 @@ class Outbox:
         for sp in decision.setpoints:
             status = statuses[sp.address]
             flows.append(WallboxFlow(sp.address, status.state, status.power_w, sp.current_a, sp.phases, sp.reason))
-            M.SETPOINT.labels(address=str(sp.address)).set(sp.current_a)
-            M.SETPOINT_PHASES.labels(address=str(sp.address)).set(sp.phases)
+            M.export_setpoint(sp.address, sp.current_a, sp.phases)
             if self.reasons.get(sp.address) != sp.reason:
                 M.export_reason(sp.address, self.reasons.get(sp.address), sp.reason)
                 self.reasons[sp.address] = sp.reason
