@@ -82,9 +82,20 @@ class WallboxActor(ConnextActor):
     def on_start(self) -> None:
         self.settings.load()
         self._refresh()
-        if self.ctx.ticker:
-            period = min(1.0, self.can_config.offline_after_s / 2)
-            self.ctx.ticker.every(self.name, period, self.ctx.address(self.name), Tick("wallbox"), first_in_s=period)
+        self._schedule_ticks()
+
+    def _schedule_ticks(self) -> None:
+        """Tick while there is something to watch. An absent address (never heard, not
+        registered) has nothing time can change: its actor waits for a frame or a
+        registration, so the 20-odd unused addresses cost no ticks."""
+        ticker = self.ctx.ticker
+        if ticker is None:
+            return
+        if self.state == "absent":
+            ticker.cancel(self.name)
+            return
+        period = min(1.0, self.can_config.offline_after_s / 2)
+        ticker.every(self.name, period, self.ctx.address(self.name), Tick("wallbox"), first_in_s=period)
 
     # --- messages -------------------------------------------------------------------------------
 
@@ -298,6 +309,8 @@ class WallboxActor(ConnextActor):
         old, self.state = self.state, state
         self.logged.clear()
         logger.info("wallbox-{}: {} -> {}", self.address, old, state)
+        if "absent" in (old, state):
+            self._schedule_ticks()
         reg = self.settings.registration
         if state == "needs_support":
             logger.warning("wallbox-{}: firmware {} < 1.0.493: needs support", self.address, self.heard.firmware)
