@@ -1,11 +1,13 @@
-"""The SiteController: runs the pure decision (control/) on every reading and every wallbox
-event that may change it, and turns its result into commands, events and metrics.
+"""The SiteController: runs the pure decision (control/) on every grid reading and every
+wallbox event that may change it, and turns its result into commands, events and metrics.
 
 - Inputs: MeterReading, InverterReading, SensorReading (the latest of each is kept)
-  and WallboxStatus. Every reading triggers a decision at once: the main fuse is
-  protected on the very next reading, not on a slow tick. A WallboxStatus does when a
-  fact the decision reads changed (state, registration, maximum currents, card; see
-  `changes_decision`); its measurements alone wait for the next decision. A 1 s `Tick`
+  and WallboxStatus. A reading of the grid source (the meter, the sensors' CT 1 or the
+  grid inverter, by topology) triggers a decision at once: the main fuse is protected on
+  the very next reading, not on a slow tick. A WallboxStatus does when a fact the
+  decision reads changed (state, registration, maximum currents, card; see
+  `changes_decision`). The rest (a PV inverter's reading, a status's measurements) goes
+  into the next decision: between grid readings no current rises anyway. A 1 s `Tick`
   also decides, so a source that goes quiet is noticed (stale -> safe current) within seconds.
 - Outputs: SetChargeCurrent only when the setpoint changes (or the wallbox reports a
   different one for RESEND_S), StartCharging/StopCharging when the decision asks;
@@ -100,6 +102,8 @@ class SiteControllerActor(ConnextActor):
                 self.readings.meter = message
             case InverterReading(unit=unit):
                 self.readings.inverters[unit] = message
+                if not self.settings.layout.reads_grid(unit):
+                    return None  # its PV and battery go into the next decision
             case SensorReading():
                 self.readings.sensors = message
             case WallboxStatus(address=address):

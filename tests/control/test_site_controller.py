@@ -11,6 +11,7 @@ from support.control_actors import ControlActors, wait_for
 from support.control_site import config, wallboxes
 
 from connext.actors.messages import (
+    InverterReading,
     MeterReading,
     SetChargeCurrent,
     SetStrategy,
@@ -203,3 +204,25 @@ def test_a_status_after_a_silence_is_decided_at_once(site, clock, cfg):
     site.tell(status(clock, "available"))
     site.settle()
     assert site.snapshot()["decisions"] == decisions + 1
+
+
+def test_a_pv_reading_goes_into_the_next_grid_decision(tmp_path, clock):
+    site = ControlActors(config(tmp_path, 5, contracted_w=11000, wallboxes=wallboxes(1)), clock)
+    site.tell(InverterReading(1, clock.monotonic(), 3000.0))
+    site.tell(meter(clock, 2000))
+    site.settle()
+    decisions = site.snapshot()["decisions"]
+    site.tell(InverterReading(1, clock.monotonic(), 2500.0))  # the PV inverter is not the grid source
+    site.settle()
+    assert site.snapshot()["decisions"] == decisions
+    site.tell(meter(clock, 1500))
+    site.settle()
+    assert site.received("output-controller", SiteUpdate)[-1].pv_power_w == 2500.0
+
+
+def test_a_reading_of_the_grid_inverter_is_decided_at_once(tmp_path, clock):
+    site = ControlActors(config(tmp_path, 1, contracted_w=7000, wallboxes=wallboxes(1, phases=1)), clock)
+    site.tell(dataclasses.replace(status(clock), current_a=(0.0, 0.0, 0.0), phases=1))
+    site.tell(InverterReading(1, clock.monotonic(), 0.0, grid_power_w=-1000.0))  # the hybrid inverter reads the grid
+    site.settle()
+    assert site.received(kind=SetChargeCurrent)[-1].current_a == 26.0  # 6000 W / 230 V on one phase
