@@ -30,7 +30,6 @@ class MeterActor(Rs485DeviceActor):
     """Owns the meter at `meter.address`."""
 
     kind = "meter"
-    stale_check_s = 0.5
 
     def __init__(self, ctx: ActorContext, meter: MeterConfig, rs485: Rs485Config, max_power_w: float) -> None:
         super().__init__(ctx, meter.address, meter.stale_after_s)
