@@ -9,7 +9,7 @@ from typing import Any
 
 from connext.control import reasons as R
 from connext.control.site import SiteState
-from connext.control.state import BoxMemory, ControlSettings, Decision, Memory
+from connext.control.state import BoxMemory, ControlSettings, Decision, Memory, Setpoint
 
 from . import site_metrics as M
 from .base import ActorContext
@@ -37,7 +37,7 @@ class Outbox:
         self.progress_s = progress_s  # a session's energy goes to the recorder at most this often
         self.sent: dict[int, tuple[float, int]] = {}  # address -> (current, phases) last commanded
         self.sent_at: dict[int, float] = {}
-        self.reasons: dict[int, str] = {}
+        self.exported: dict[int, tuple[float, int, str]] = {}  # address -> (current, phases, reason) shown
         self.recorded: dict[str, tuple[float, float]] = {}  # session key -> (energy recorded, at_s)
 
     def restored(self, boxes: Mapping[int, BoxMemory]) -> None:
@@ -86,10 +86,7 @@ class Outbox:
         for sp in decision.setpoints:
             status = statuses[sp.address]
             flows.append(WallboxFlow(sp.address, status.state, status.power_w, sp.current_a, sp.phases, sp.reason))
-            M.export_setpoint(sp.address, sp.current_a, sp.phases)
-            if self.reasons.get(sp.address) != sp.reason:
-                M.export_reason(sp.address, self.reasons.get(sp.address), sp.reason)
-                self.reasons[sp.address] = sp.reason
+            self._export(sp)
         update = SiteUpdate(
             site.at_s,
             site.grid_power_w,
@@ -109,6 +106,16 @@ class Outbox:
         if self.ctx.directory.record(OUTPUT_CONTROLLER) is not None:
             self.ctx.address(OUTPUT_CONTROLLER).tell(update)
         self._record_sessions(decision, memory, now_s)
+
+    def _export(self, sp: Setpoint) -> None:
+        """Move the setpoint's gauges when it changed (they hold their values meanwhile)."""
+        shown = self.exported.get(sp.address)
+        if shown == (sp.current_a, sp.phases, sp.reason):
+            return
+        M.export_setpoint(sp.address, sp.current_a, sp.phases)
+        if shown is None or shown[2] != sp.reason:
+            M.export_reason(sp.address, shown[2] if shown else None, sp.reason)
+        self.exported[sp.address] = (sp.current_a, sp.phases, sp.reason)
 
     def _record_sessions(self, decision: Decision, memory: Memory, now_s: float) -> None:
         recorder = self.ctx.address("recorder")
