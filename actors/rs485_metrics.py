@@ -123,6 +123,7 @@ ENERGY = EnergyTotals()
 REGISTRY.register(ENERGY)
 
 # the children set on every transaction or meter reading, looked up once
-MODBUS_REQUESTS_OF, GRID_POWER_OF = Children(MODBUS_REQUESTS), Children(GRID_POWER)
+MODBUS_REQUESTS_OF, MODBUS_DEVICE_UP_OF = Children(MODBUS_REQUESTS), Children(MODBUS_DEVICE_UP)
+GRID_POWER_OF = Children(GRID_POWER)
 GRID_PHASE_POWER_OF, PHASE_VOLTAGE_OF = Children(GRID_PHASE_POWER), Children(PHASE_VOLTAGE)
 PHASE_CURRENT_OF = Children(PHASE_CURRENT)
