@@ -54,7 +54,9 @@ class Ticker:
             job = _Job(self._clock.monotonic() + first_in_s, next(self._seq), key, period_s, address, message)
             self._jobs[key] = job
             heapq.heappush(self._heap, job)
-        self._wake.set()
+            earliest = self._heap[0] is job
+        if earliest:  # else the thread wakes before this job is due anyway
+            self._wake.set()
 
     def cancel(self, key: str) -> None:
         with self._lock:

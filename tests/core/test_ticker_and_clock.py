@@ -48,6 +48,23 @@ def test_ticks_reach_the_actor_behind_an_address_and_a_key_replaces_its_job() ->
         ticker.stop()
 
 
+def test_a_job_due_before_the_one_the_ticker_sleeps_for_wakes_it() -> None:
+    clock, directory = SystemClock(), Directory()
+    record = directory.declare("counter", "TickCounter", "site")
+    record.ref = TickCounter.start(ActorContext("counter", clock, directory, directory.address("supervisor")))
+    ticker = Ticker(clock)
+    ticker.start()
+    try:
+        ticker.every("slow", 0.5, directory.address("counter"), Tick("slow"), first_in_s=1.0)
+        ticker.every("later", 0.5, directory.address("counter"), Tick("later"), first_in_s=1.1)
+        ticker.every("fast", 0.01, directory.address("counter"), Tick("fast"))
+        tags = wait_until(lambda: (t := record.ref.ask("tags", timeout=5)) and "later" in t and t, what="every job")
+        assert tags[0] == "fast"  # it did not wait for the slow job's first tick
+        assert tags.index("slow") < tags.index("later")
+    finally:
+        ticker.stop()
+
+
 def test_a_ticker_refuses_a_non_positive_period() -> None:
     with pytest.raises(ValueError, match="period must be > 0"):
         Ticker(SystemClock()).every("x", 0, Directory().address("x"), Tick())
