@@ -75,6 +75,7 @@ class WallboxActor(ConnextActor):
         self.needs_config = True  # send fallback, mode and cards once it can be driven
         self.identify_at_s = 0.0
         self.state = "absent"
+        self.tick_s = min(1.0, can_config.offline_after_s / 2)
         self.metrics = WallboxMetrics(address)
         self.can_bus = ctx.address("can-bus")
         self.logged: set[str] = set()  # refusals and clamps logged once per state
@@ -94,8 +95,7 @@ class WallboxActor(ConnextActor):
         if self.state == "absent":
             ticker.cancel(self.name)
             return
-        period = min(1.0, self.can_config.offline_after_s / 2)
-        ticker.every(self.name, period, self.ctx.address(self.name), Tick("wallbox"), first_in_s=period)
+        ticker.every(self.name, self.tick_s, self.ctx.address(self.name), Tick("wallbox"), first_in_s=self.tick_s)
 
     # --- messages -------------------------------------------------------------------------------
 
@@ -124,6 +124,8 @@ class WallboxActor(ConnextActor):
         return None
 
     def _frame(self, frame: Frame, at_s: float) -> None:
+        if self.ctx.ticker:  # a wallbox that talks cannot go offline before a tick after it falls silent
+            self.ctx.ticker.postpone(self.name, at_s + self.tick_s)
         event = self.heard.take(frame, at_s, self.clock.now().isoformat())
         if event is not None:
             logger.info("wallbox-{}: {}", self.address, event)

@@ -65,6 +65,20 @@ def test_a_job_due_before_the_one_the_ticker_sleeps_for_wakes_it() -> None:
         ticker.stop()
 
 
+def test_a_postponed_job_ticks_again_only_after_its_quiet_time() -> None:
+    clock, directory = ManualClock(), Directory()
+    ticker = Ticker(clock)  # not started: the scheduling step is driven by hand
+    ticker.every("watchdog", 1.0, directory.address("x"), Tick("w"), first_in_s=1.0)
+    ticker.every("other", 1.0, directory.address("x"), Tick("o"), first_in_s=1.0)
+    ticker.postpone("watchdog", clock.monotonic() + 2.5)  # a sign of life: quiet for 2.5 s
+    ticker.postpone("unknown", clock.monotonic() + 9.0)  # no such job: nothing happens
+    fired = []
+    for _ in range(4):
+        clock.advance(1.0)
+        fired.append(sorted(job.key for job in ticker._pop_due()))
+    assert fired == [["other"], ["other"], ["other", "watchdog"], ["other", "watchdog"]]
+
+
 def test_a_ticker_refuses_a_non_positive_period() -> None:
     with pytest.raises(ValueError, match="period must be > 0"):
         Ticker(SystemClock()).every("x", 0, Directory().address("x"), Tick())
