@@ -212,6 +212,7 @@ def test_a_pv_reading_goes_into_the_next_grid_decision(tmp_path, clock):
     site.tell(meter(clock, 2000))
     site.settle()
     decisions = site.snapshot()["decisions"]
+    clock.advance(1)
     site.tell(InverterReading(1, clock.monotonic(), 2500.0))  # the PV inverter is not the grid source
     site.settle()
     assert site.snapshot()["decisions"] == decisions
@@ -226,3 +227,23 @@ def test_a_reading_of_the_grid_inverter_is_decided_at_once(tmp_path, clock):
     site.tell(InverterReading(1, clock.monotonic(), 0.0, grid_power_w=-1000.0))  # the hybrid inverter reads the grid
     site.settle()
     assert site.received(kind=SetChargeCurrent)[-1].current_a == 26.0  # 6000 W / 230 V on one phase
+
+
+def test_site_updates_at_most_twice_a_second_unless_a_setpoint_changes(site, clock):
+    def updates() -> int:
+        site.settle()
+        return len(site.received("output-controller", SiteUpdate))
+
+    site.tell(status(clock))
+    site.tell(meter(clock, -1000))
+    first = updates()
+    clock.advance(0.1)
+    site.tell(meter(clock, -1000))  # a new reading, the same setpoint
+    assert updates() == first
+    clock.advance(0.5)
+    site.tell(meter(clock, -1000))
+    assert updates() == first + 1  # half a second on
+    clock.advance(0.1)
+    site.tell(meter(clock, -1000 - 3000))  # the house steps up: a lower setpoint
+    assert updates() == first + 2
+    assert site.received("output-controller", SiteUpdate)[-1].wallboxes[0].setpoint_a < 14.4
