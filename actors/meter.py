@@ -70,7 +70,7 @@ class MeterActor(Rs485DeviceActor):
             (v["i1_a"], v["i2_a"], v["i3_a"]),
         )
         self.last = reading
-        self.stale.seen(at_s)
+        self.fresh(at_s)
         self.ctx.address(SITE).tell(reading)
         m.GRID_POWER_OF(self.address).set(reading.grid_power_w)
         for phase, p, u, i in zip(PHASES, reading.phase_power_w, reading.phase_voltage_v, reading.phase_current_a,

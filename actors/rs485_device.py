@@ -98,6 +98,13 @@ class Rs485DeviceActor(ConnextActor):
         if self.ctx.ticker:
             self.ctx.ticker.every(f"{self.name}:stale", self.stale_check_s, me, Tick("stale"), self.stale_check_s)
 
+    def fresh(self, at_s: float) -> None:
+        """A good reading read at `at_s`: fresh data, and no stale check before the next one
+        could be due (while readings flow, the actor is not woken for nothing)."""
+        self.stale.seen(at_s)
+        if self.ctx.ticker:
+            self.ctx.ticker.postpone(f"{self.name}:stale", at_s + self.stale_check_s)
+
     def on_stop(self) -> None:
         if self.ctx.ticker:
             self.ctx.ticker.cancel(f"{self.name}:stale")

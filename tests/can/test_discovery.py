@@ -94,3 +94,16 @@ def test_only_addresses_heard_or_registered_tick(make_rig):
     rig.ask("wallbox-7", UnregisterWallbox(7))
     assert rig.wallbox(7)["state"] == "absent"
     assert "wallbox-7" not in rig.ticker.jobs()
+
+
+def test_a_talking_wallbox_is_not_ticked_until_it_falls_silent(make_rig):
+    rig = make_rig()
+    sim = rig.simulator(SimWallbox(5, "WBNEW0005"))
+    rig.wait_state(5, "detected", sim)
+    rig.settle(sim)
+    rig.wallbox(5)  # the actor has handled every frame: the last one was heard now
+    due = []
+    for _ in range(3):
+        rig.clock.advance(1.0)
+        due.append("wallbox-5" in {job.key for job in rig.ticker._pop_due()})
+    assert due == [False, True, True]  # postponed by 1.5 s, then every second

@@ -105,3 +105,19 @@ def test_a_silent_device_is_checked_a_sixth_of_its_stale_time_apart(clock: Manua
     for name in ("meter", "inverter-4"):
         directory.ref(name).ask(GetSnapshot(), timeout=5)  # started: its jobs are registered
     assert ticker.jobs() == {"meter:stale": 0.5, "inverter-4:stale": 2.5}
+
+
+def test_readings_postpone_the_stale_check(clock: ManualClock) -> None:
+    directory, ticker = Directory(), Ticker(clock)  # never started: the scheduling step is driven by hand
+    _site(directory, clock)
+    meter = _start(directory, clock, "meter", MeterActor, ticker, meter=MeterConfig(stale_after_s=3.0), rs485=RS485,
+                   max_power_w=60000.0)  # fmt: skip
+    sim, power = MeterSim(), dtsu666.polls(0.25, 5, 60)[0]
+    clock.advance(0.3)
+    meter.tell(BlockRead(32, power.name, power.block, _registers(sim.image(), 0x2006, 20), clock.monotonic()))
+    _settle(meter)
+    checks = []
+    for step_s in (0.3, 0.3, 0.5):  # the check was due 0.5 s after the start; the reading moved it to 0.8 s
+        clock.advance(step_s)
+        checks.append("meter:stale" in {job.key for job in ticker._pop_due()})
+    assert checks == [False, True, True]
