@@ -153,7 +153,7 @@ class CanBusActor(ConnextActor):
         self.bad_logged.discard(address)
         self.failures_in_a_row = 0
         self.counts["received"] += 1
-        m.FRAMES_RECEIVED.labels(address=str(address)).inc()
+        m.FRAMES_RECEIVED_OF(str(address)).inc()
         self.ctx.address(f"wallbox-{address}").tell(WallboxFrameReceived(frame, now))
 
     def _bad(self, label: str, err: FrameError, raw: CanFrameReceived) -> None:
@@ -176,7 +176,7 @@ class CanBusActor(ConnextActor):
             self._down(f"send: {type(err).__name__}: {err}")
             return False
         self.counts["sent"] += 1
-        m.FRAMES_SENT.labels(address=str(frame.address)).inc()
+        m.FRAMES_SENT_OF(str(frame.address)).inc()
         return True
 
     # --- safe state and degradation ---------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge
 
-from connext.core.metrics import REGISTRY
+from connext.core.metrics import REGISTRY, Children
 
 WALLBOX_STATES = (
     "available",
@@ -74,3 +74,9 @@ CLAMPS = Counter(
 COMMANDS = Counter(
     "connext_wallbox_commands", "Commands sent to the wallbox.", ["address", "command"], registry=REGISTRY
 )
+
+# the children set on every frame or status, looked up once
+FRAMES_RECEIVED_OF, FRAMES_SENT_OF = Children(FRAMES_RECEIVED), Children(FRAMES_SENT)
+STATE_OF, POWER_OF, CURRENT_OF = Children(STATE), Children(POWER), Children(CURRENT)
+SESSION_ENERGY_OF, SETPOINT_OF, LIMIT_OF = Children(SESSION_ENERGY), Children(SETPOINT), Children(LIMIT)
+HEARTBEAT_AGE_OF = Children(HEARTBEAT_AGE)

@@ -30,6 +30,7 @@ from .asking import OperationError
 MAX_LINE = 64 * 1024
 MAX_CLIENTS = 16
 IDLE_TIMEOUT_S = 60.0
+IDLE_CHECK_S = 1.0  # how often idle clients are looked for, while any is connected
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -59,6 +60,7 @@ class DebugServer:
         self._clients: dict[int, _Client] = {}
         self._selector = selectors.DefaultSelector()
         self._listener: socket.socket | None = None
+        self._wake: tuple[socket.socket, socket.socket] | None = None  # stop() writes to [1]
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.register("help", self._help, "list the commands")
@@ -86,24 +88,33 @@ class DebugServer:
         listener.setblocking(False)
         self._listener = listener
         self._selector.register(listener, selectors.EVENT_READ)
+        self._wake = socket.socketpair()
+        self._selector.register(self._wake[0], selectors.EVENT_READ)
         self._thread = threading.Thread(target=self._run, name="connext-debug-socket", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._wake is not None:
+            self._wake[1].send(b"\0")  # the thread may be waiting for a connection
         if self._thread is not None:
             self._thread.join(timeout=2)
         for client in list(self._clients.values()):
             self._close(client)
         if self._listener is not None:
             self._listener.close()
+        for sock in self._wake or ():
+            sock.close()
         self.path.unlink(missing_ok=True)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            for key, events in self._selector.select(timeout=0.2):
+            timeout = IDLE_CHECK_S if self._clients else None  # no client: nothing to time out
+            for key, events in self._selector.select(timeout):
                 if key.fileobj is self._listener:
                     self._accept()
+                elif self._wake is not None and key.fileobj is self._wake[0]:
+                    continue  # stop(): the loop condition ends it
                 else:
                     client = self._clients.get(key.fd)
                     if client is not None:

@@ -100,7 +100,7 @@ class InverterActor(Rs485DeviceActor):
             fault_code=int(v["fault_code"]),  # type: ignore[arg-type]
         )
         self.last = reading
-        self.stale.seen(at_s)
+        self.fresh(at_s)
         self.ctx.address(SITE).tell(reading)
         self._export(reading)
 

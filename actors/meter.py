@@ -30,7 +30,6 @@ class MeterActor(Rs485DeviceActor):
     """Owns the meter at `meter.address`."""
 
     kind = "meter"
-    stale_check_s = 0.5
 
     def __init__(self, ctx: ActorContext, meter: MeterConfig, rs485: Rs485Config, max_power_w: float) -> None:
         super().__init__(ctx, meter.address, meter.stale_after_s)
@@ -71,14 +70,14 @@ class MeterActor(Rs485DeviceActor):
             (v["i1_a"], v["i2_a"], v["i3_a"]),
         )
         self.last = reading
-        self.stale.seen(at_s)
+        self.fresh(at_s)
         self.ctx.address(SITE).tell(reading)
-        m.GRID_POWER.labels(address=self.address).set(reading.grid_power_w)
+        m.GRID_POWER_OF(self.address).set(reading.grid_power_w)
         for phase, p, u, i in zip(PHASES, reading.phase_power_w, reading.phase_voltage_v, reading.phase_current_a,
                                   strict=True):  # fmt: skip
-            m.GRID_PHASE_POWER.labels(address=self.address, phase=phase).set(p)
-            m.PHASE_VOLTAGE.labels(address=self.address, phase=phase).set(u)
-            m.PHASE_CURRENT.labels(address=self.address, phase=phase).set(i)
+            m.GRID_PHASE_POWER_OF(self.address, phase).set(p)
+            m.PHASE_VOLTAGE_OF(self.address, phase).set(u)
+            m.PHASE_CURRENT_OF(self.address, phase).set(i)
 
     def _check_ratios(self, values: dict[str, Value]) -> None:
         ct, pt = values.get("ct_ratio"), values.get("pt_ratio")

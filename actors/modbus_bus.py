@@ -165,7 +165,7 @@ class ModbusBusActor(ConnextActor):
             poll.reply_to.tell(BlockFailed(poll.unit, poll.spec.name, result.error, result.detail, now))
             if result.error == "disconnected":
                 self._lost(now, poll.unit)
-        m.MODBUS_DEVICE_UP.labels(address=str(poll.unit)).set(0 if device.offline else 1)
+        m.MODBUS_DEVICE_UP_OF(str(poll.unit)).set(0 if device.offline else 1)
         self.schedule.ran(poll, now, device.offline)
         if device.offline and result.error != "exception":  # silent or garbling: probe it slowly
             self.schedule.defer_unit(poll.unit, now + self.settings.offline_poll_s)
@@ -198,7 +198,7 @@ class ModbusBusActor(ConnextActor):
         m.MODBUS_TRANSACTION.observe(self.clock.monotonic() - started)
         self.schedule.note_transaction(transaction_wire_s(count, self.settings.baudrate))
         device.requests += 1
-        m.MODBUS_REQUESTS.labels(address=address).inc()
+        m.MODBUS_REQUESTS_OF(address).inc()
         if result.error is not None:
             device.errors[result.error] = device.errors.get(result.error, 0) + 1
             m.MODBUS_ERRORS.labels(address=address, kind=result.error).inc()

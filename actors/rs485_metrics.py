@@ -15,7 +15,7 @@ from prometheus_client import Counter, Enum, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
-from connext.core.metrics import REGISTRY
+from connext.core.metrics import REGISTRY, Children
 from connext.protocols.sofar import STATE_NAMES
 
 J_PER_KWH = 3.6e6
@@ -121,3 +121,9 @@ class EnergyTotals(Collector):
 
 ENERGY = EnergyTotals()
 REGISTRY.register(ENERGY)
+
+# the children set on every transaction or meter reading, looked up once
+MODBUS_REQUESTS_OF, MODBUS_DEVICE_UP_OF = Children(MODBUS_REQUESTS), Children(MODBUS_DEVICE_UP)
+GRID_POWER_OF = Children(GRID_POWER)
+GRID_PHASE_POWER_OF, PHASE_VOLTAGE_OF = Children(GRID_PHASE_POWER), Children(PHASE_VOLTAGE)
+PHASE_CURRENT_OF = Children(PHASE_CURRENT)

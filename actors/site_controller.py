@@ -1,10 +1,14 @@
 """The SiteController: runs the pure decision (control/) on every grid reading and every
-wallbox event, and turns its result into commands, events and metrics.
+wallbox event that may change it, and turns its result into commands, events and metrics.
 
 - Inputs: MeterReading, InverterReading, SensorReading (the latest of each is kept)
-  and WallboxStatus. Every one of them triggers a decision at once: the main fuse is
-  protected on the very next reading, not on a slow tick. A 1 s `Tick` also decides,
-  so a source that goes quiet is noticed (stale -> safe current) within seconds.
+  and WallboxStatus. A reading of the grid source (the meter, the sensors' CT 1 or the
+  grid inverter, by topology) triggers a decision at once: the main fuse is protected on
+  the very next reading, not on a slow tick. A WallboxStatus does when a fact the
+  decision reads changed (state, registration, maximum currents, card; see
+  `changes_decision`). The rest (a PV inverter's reading, a status's measurements) goes
+  into the next decision: between grid readings no current rises anyway. A 1 s `Tick`
+  also decides, so a source that goes quiet is noticed (stale -> safe current) within seconds.
 - Outputs: SetChargeCurrent only when the setpoint changes (or the wallbox reports a
   different one for RESEND_S), StartCharging/StopCharging when the decision asks;
   SiteUpdate to output-controller and recorder; SessionChanged (facts at once, energy
@@ -24,7 +28,7 @@ from typing import Any
 
 from loguru import logger
 
-from connext.control.decide import decide, usable
+from connext.control.decide import changes_decision, decide, usable
 from connext.control.site import Readings, SiteState, derive_site, wallbox_totals
 from connext.control.state import BoxMemory, ControlSettings, Decision, Memory
 from connext.control.strategy import MAY_CHANGE_STRATEGY, Strategy, StrategyRefused, change_strategy
@@ -98,10 +102,14 @@ class SiteControllerActor(ConnextActor):
                 self.readings.meter = message
             case InverterReading(unit=unit):
                 self.readings.inverters[unit] = message
+                if not self.settings.layout.reads_grid(unit):
+                    return None  # its PV and battery go into the next decision
             case SensorReading():
                 self.readings.sensors = message
             case WallboxStatus(address=address):
-                self.statuses[address] = message
+                previous, self.statuses[address] = self.statuses.get(address), message
+                if not changes_decision(previous, message, self.settings, self.clock.monotonic()):
+                    return None  # its measurements go into the next decision
             case Tick():
                 pass
             case SetStrategy():

@@ -14,8 +14,10 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from connext.control.site import SiteState
 from connext.core.config import STRATEGIES
-from connext.core.metrics import REGISTRY
+from connext.core.metrics import REGISTRY, Children
 
+PHASES = ("1", "2", "3")
+STALE_INPUTS = ("grid", "pv", "battery")
 FLOWS = {
     name: Gauge(f"connext_site_{name}_watts", text, registry=REGISTRY)
     for name, text in (
@@ -58,6 +60,9 @@ DECISION_SECONDS = Histogram(
 )
 SESSIONS_OPEN = Gauge("connext_site_sessions_open", "Charging sessions in progress.", registry=REGISTRY)
 STRATEGY = Gauge("connext_site_strategy", "1 for the charging strategy in force.", ["strategy"], registry=REGISTRY)
+# the children set on every decision, looked up once (REASON's move: not cached)
+GRID_PHASE_OF, STALE_OF = Children(GRID_PHASE), Children(STALE)
+SETPOINT_OF, SETPOINT_PHASES_OF = Children(SETPOINT), Children(SETPOINT_PHASES)
 RECORDER_ROWS = Counter("connext_recorder_rows_written", "Rows written by the recorder.", ["table"], registry=REGISTRY)
 
 
@@ -78,10 +83,16 @@ def export_site(site: SiteState, available_w: float | None, smoothed_w: float | 
     for name, value in values.items():
         FLOWS[name].set(_value(value))
     BATTERY_SOC.set(_value(site.battery_soc))
-    for i, value in enumerate(site.grid_phase_power_w or ()):
-        GRID_PHASE.labels(phase=str(i + 1)).set(value)
-    for name in ("grid", "pv", "battery"):
-        STALE.labels(input=name).set(1 if name in site.stale else 0)
+    for phase, value in zip(PHASES, site.grid_phase_power_w or (), strict=False):
+        GRID_PHASE_OF(phase).set(value)
+    for name in STALE_INPUTS:
+        STALE_OF(name).set(1 if name in site.stale else 0)
+
+
+def export_setpoint(address: int, current_a: float, phases: int) -> None:
+    label = str(address)
+    SETPOINT_OF(label).set(current_a)
+    SETPOINT_PHASES_OF(label).set(phases)
 
 
 def export_strategy(name: str) -> None:

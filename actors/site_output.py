@@ -9,7 +9,7 @@ from typing import Any
 
 from connext.control import reasons as R
 from connext.control.site import SiteState
-from connext.control.state import BoxMemory, ControlSettings, Decision, Memory
+from connext.control.state import BoxMemory, ControlSettings, Decision, Memory, Setpoint
 
 from . import site_metrics as M
 from .base import ActorContext
@@ -23,6 +23,7 @@ from .messages import (
     WallboxStatus,
 )
 
+UPDATE_S = 0.5  # a SiteUpdate at most this often while nothing but the flows changes
 RESEND_S = 5.0  # a wallbox that reports another setpoint this long after ours gets it again
 NOT_DRIVEN = frozenset({"detected", "needs_support"})  # never commanded (SPEC §2: firmware < 1.0.493)
 OUTPUT_CONTROLLER = "output-controller"
@@ -37,7 +38,9 @@ class Outbox:
         self.progress_s = progress_s  # a session's energy goes to the recorder at most this often
         self.sent: dict[int, tuple[float, int]] = {}  # address -> (current, phases) last commanded
         self.sent_at: dict[int, float] = {}
-        self.reasons: dict[int, str] = {}
+        self.update_key: tuple[object, ...] | None = None  # what the last SiteUpdate said, in short
+        self.update_at_s = float("-inf")
+        self.exported: dict[int, tuple[float, int, str]] = {}  # address -> (current, phases, reason) shown
         self.recorded: dict[str, tuple[float, float]] = {}  # session key -> (energy recorded, at_s)
 
     def restored(self, boxes: Mapping[int, BoxMemory]) -> None:
@@ -82,15 +85,39 @@ class Outbox:
         self, site: SiteState, decision: Decision, memory: Memory, statuses: Mapping[int, WallboxStatus], now_s: float
     ) -> None:
         M.export_site(site, decision.available_power_w, decision.pv_smoothed_w)
-        flows = []
         for sp in decision.setpoints:
-            status = statuses[sp.address]
-            flows.append(WallboxFlow(sp.address, status.state, status.power_w, sp.current_a, sp.phases, sp.reason))
-            M.SETPOINT.labels(address=str(sp.address)).set(sp.current_a)
-            M.SETPOINT_PHASES.labels(address=str(sp.address)).set(sp.phases)
-            if self.reasons.get(sp.address) != sp.reason:
-                M.export_reason(sp.address, self.reasons.get(sp.address), sp.reason)
-                self.reasons[sp.address] = sp.reason
+            self._export(sp)
+        if self._update_due(site, decision, memory, statuses, now_s):
+            self._send_update(site, decision, memory, statuses)
+        self._record_sessions(decision, memory, now_s)
+
+    def _update_due(
+        self, site: SiteState, decision: Decision, memory: Memory, statuses: Mapping[int, WallboxStatus], now_s: float
+    ) -> bool:
+        """A SiteUpdate at most every UPDATE_S (the output controller acts on its 1 s tick,
+        the recorder keeps per-minute means), and at once when the grid's staleness, the
+        strategy or a wallbox's state or setpoint changed."""
+        key = (
+            site.grid_fresh,
+            memory.strategy.name,
+            tuple(
+                (sp.address, statuses[sp.address].state, sp.current_a, sp.phases, sp.reason)
+                for sp in decision.setpoints
+            ),
+        )
+        if key == self.update_key and now_s - self.update_at_s < UPDATE_S:
+            return False
+        self.update_key, self.update_at_s = key, now_s
+        return True
+
+    def _send_update(
+        self, site: SiteState, decision: Decision, memory: Memory, statuses: Mapping[int, WallboxStatus]
+    ) -> None:
+        flows = tuple(
+            WallboxFlow(sp.address, statuses[sp.address].state, statuses[sp.address].power_w, sp.current_a,
+                        sp.phases, sp.reason)
+            for sp in decision.setpoints
+        )  # fmt: skip
         update = SiteUpdate(
             site.at_s,
             site.grid_power_w,
@@ -103,13 +130,22 @@ class Outbox:
             decision.available_power_w,
             decision.pv_smoothed_w,
             site.grid_phase_power_w,
-            tuple(flows),
+            flows,
             memory.strategy.name,
         )
         self.ctx.address("recorder").tell(update)
         if self.ctx.directory.record(OUTPUT_CONTROLLER) is not None:
             self.ctx.address(OUTPUT_CONTROLLER).tell(update)
-        self._record_sessions(decision, memory, now_s)
+
+    def _export(self, sp: Setpoint) -> None:
+        """Move the setpoint's gauges when it changed (they hold their values meanwhile)."""
+        shown = self.exported.get(sp.address)
+        if shown == (sp.current_a, sp.phases, sp.reason):
+            return
+        M.export_setpoint(sp.address, sp.current_a, sp.phases)
+        if shown is None or shown[2] != sp.reason:
+            M.export_reason(sp.address, shown[2] if shown else None, sp.reason)
+        self.exported[sp.address] = (sp.current_a, sp.phases, sp.reason)
 
     def _record_sessions(self, decision: Decision, memory: Memory, now_s: float) -> None:
         recorder = self.ctx.address("recorder")

@@ -28,6 +28,7 @@ class _Job:
     address: Address = field(compare=False)
     message: object = field(compare=False)
     cancelled: bool = field(default=False, compare=False)
+    quiet_until_s: float = field(default=0.0, compare=False)  # see Ticker.postpone
 
 
 class Ticker:
@@ -54,7 +55,17 @@ class Ticker:
             job = _Job(self._clock.monotonic() + first_in_s, next(self._seq), key, period_s, address, message)
             self._jobs[key] = job
             heapq.heappush(self._heap, job)
-        self._wake.set()
+            earliest = self._heap[0] is job
+        if earliest:  # else the thread wakes before this job is due anyway
+            self._wake.set()
+
+    def postpone(self, key: str, until_s: float) -> None:
+        """No tick of job `key` before `until_s` (clock time): a tick that falls due earlier
+        moves on without being sent. For a watchdog that each sign of life pushes back."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None:
+                job.quiet_until_s = until_s
 
     def cancel(self, key: str) -> None:
         with self._lock:
@@ -92,9 +103,12 @@ class Ticker:
                 job = heapq.heappop(self._heap)
                 if job.cancelled:
                     continue
-                due.append(job)
-                # skip missed periods instead of bursting to catch up
-                job.due_s = max(job.due_s + job.period_s, now + job.period_s * 0.5)
+                if now < job.quiet_until_s:  # postponed: due again when its quiet time ends
+                    job.due_s = job.quiet_until_s
+                else:
+                    due.append(job)
+                    # skip missed periods instead of bursting to catch up
+                    job.due_s = max(job.due_s + job.period_s, now + job.period_s * 0.5)
                 job.seq = next(self._seq)
                 heapq.heappush(self._heap, job)
         if len(due) > 100:

@@ -49,6 +49,7 @@ from .wallbox_report import WallboxMetrics, wallbox_status
 from .wallbox_settings import WallboxSettings
 
 SITE_CONTROLLER = "site-controller"
+QUIET_TICKS = 1.5  # the next frame (1 s status cycle) comes before the postponed tick, with margin
 RESEND_AFTER_S = 1.0  # the wallbox still reports another limit this long after a send: send again
 NOT_DRIVEN = ("absent", "offline", "needs_support", "detected")
 
@@ -75,6 +76,7 @@ class WallboxActor(ConnextActor):
         self.needs_config = True  # send fallback, mode and cards once it can be driven
         self.identify_at_s = 0.0
         self.state = "absent"
+        self.tick_s = min(1.0, can_config.offline_after_s / 2)
         self.metrics = WallboxMetrics(address)
         self.can_bus = ctx.address("can-bus")
         self.logged: set[str] = set()  # refusals and clamps logged once per state
@@ -82,9 +84,19 @@ class WallboxActor(ConnextActor):
     def on_start(self) -> None:
         self.settings.load()
         self._refresh()
-        if self.ctx.ticker:
-            period = min(1.0, self.can_config.offline_after_s / 2)
-            self.ctx.ticker.every(self.name, period, self.ctx.address(self.name), Tick("wallbox"), first_in_s=period)
+        self._schedule_ticks()
+
+    def _schedule_ticks(self) -> None:
+        """Tick while there is something to watch. An absent address (never heard, not
+        registered) has nothing time can change: its actor waits for a frame or a
+        registration, so the 20-odd unused addresses cost no ticks."""
+        ticker = self.ctx.ticker
+        if ticker is None:
+            return
+        if self.state == "absent":
+            ticker.cancel(self.name)
+            return
+        ticker.every(self.name, self.tick_s, self.ctx.address(self.name), Tick("wallbox"), first_in_s=self.tick_s)
 
     # --- messages -------------------------------------------------------------------------------
 
@@ -113,6 +125,8 @@ class WallboxActor(ConnextActor):
         return None
 
     def _frame(self, frame: Frame, at_s: float) -> None:
+        if self.ctx.ticker:  # a talking wallbox needs no tick; the first one comes QUIET_TICKS after it falls silent
+            self.ctx.ticker.postpone(self.name, at_s + QUIET_TICKS * self.tick_s)
         event = self.heard.take(frame, at_s, self.clock.now().isoformat())
         if event is not None:
             logger.info("wallbox-{}: {}", self.address, event)
@@ -298,6 +312,8 @@ class WallboxActor(ConnextActor):
         old, self.state = self.state, state
         self.logged.clear()
         logger.info("wallbox-{}: {} -> {}", self.address, old, state)
+        if "absent" in (old, state):
+            self._schedule_ticks()
         reg = self.settings.registration
         if state == "needs_support":
             logger.warning("wallbox-{}: firmware {} < 1.0.493: needs support", self.address, self.heard.firmware)

@@ -9,6 +9,7 @@ from .messages import WallboxStatus
 from .wallbox_model import Heard
 
 WH_TO_J = 3600.0
+PHASES = ("1", "2", "3")
 
 
 def wallbox_status(
@@ -59,18 +60,19 @@ class WallboxMetrics:
         self.address = str(address)
 
     def publish(self, status: WallboxStatus) -> None:
+        address = self.address
         for state in m.WALLBOX_STATES:
-            m.STATE.labels(address=self.address, state=state).set(1 if state == status.state else 0)
-        m.POWER.labels(address=self.address).set(status.power_w)
-        for phase, current in enumerate(status.current_a, start=1):
-            m.CURRENT.labels(address=self.address, phase=str(phase)).set(current)
-        m.SESSION_ENERGY.labels(address=self.address).set(status.session_energy_wh * WH_TO_J)
-        m.SETPOINT.labels(address=self.address).set(status.setpoint_a)
-        m.LIMIT.labels(address=self.address).set(status.limit_a)
+            m.STATE_OF(address, state).set(1 if state == status.state else 0)
+        m.POWER_OF(address).set(status.power_w)
+        for phase, current in zip(PHASES, status.current_a, strict=True):
+            m.CURRENT_OF(address, phase).set(current)
+        m.SESSION_ENERGY_OF(address).set(status.session_energy_wh * WH_TO_J)
+        m.SETPOINT_OF(address).set(status.setpoint_a)
+        m.LIMIT_OF(address).set(status.limit_a)
 
     def age(self, last_frame_at_s: float | None, now_s: float) -> None:
         if last_frame_at_s is not None:
-            m.HEARTBEAT_AGE.labels(address=self.address).set(max(0.0, now_s - last_frame_at_s))
+            m.HEARTBEAT_AGE_OF(self.address).set(max(0.0, now_s - last_frame_at_s))
 
     def command(self, name: str) -> None:
         m.COMMANDS.labels(address=self.address, command=name).inc()

@@ -56,6 +56,23 @@ def usable(status: StatusLike | None, settings: ControlSettings, now_s: float) -
     return status is not None and now_s - status.at_s <= settings.status_stale_s
 
 
+def changes_decision(previous: StatusLike | None, status: StatusLike, settings: ControlSettings, now_s: float) -> bool:
+    """Whether `status` may change a decision taken now, compared with the `previous` status
+    of its wallbox: it is the first usable one, or a fact a decision reads from it differs
+    (state, registration, maximum currents, card). Its measurements alone (power, phase
+    currents, session energy counter, time) change nothing that cannot wait for the next
+    decision: between two grid readings the budget keeps the wallbox draw of the reading's
+    time, so the next grid reading (or the 1 s tick) takes them in."""
+    if previous is None or not usable(previous, settings, now_s):
+        return True
+    return _facts(previous) != _facts(status)
+
+
+def _facts(status: StatusLike) -> tuple[object, ...]:
+    """What a decision reads from a status besides its measurements."""
+    return (status.state, status.registered, status.max_current_a, status.vehicle_max_current_a, status.card_uid)
+
+
 def decide(
     site: SiteState,
     statuses: Mapping[int, StatusLike],

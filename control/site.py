@@ -83,6 +83,10 @@ class SiteLayout:
             sensors_stale_s=config.sensors.stale_after_s if config.sensors else 5.0,
         )
 
+    def reads_grid(self, inverter: int) -> bool:
+        """Whether the inverter at this address is the site's grid source (topologies 1-3)."""
+        return self.topology.grid == "inverter" and inverter == self.grid_inverter
+
 
 @dataclass
 class Readings:

@@ -8,7 +8,7 @@ Each area declares its own metrics in its own module on `REGISTRY`.
 from __future__ import annotations
 
 from importlib import metadata
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from prometheus_client import (
     CollectorRegistry,
@@ -21,6 +21,8 @@ from prometheus_client import (
     process_collector,
     start_http_server,
 )
+
+M = TypeVar("M", Counter, Gauge)
 
 disable_created_metrics()  # no `_created` series: they double every counter for no dashboard use
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -59,6 +61,23 @@ MESSAGES_DROPPED = Counter(
     registry=REGISTRY,
 )
 DEBUG_REQUESTS = Counter("connext_debug_requests", "Debug-socket requests by result.", ["result"], registry=REGISTRY)
+
+
+class Children(Generic[M]):
+    """The labelled children of one metric, each looked up once: `labels()` validates and
+    locks on every call, which costs more than the `set()`/`inc()` after it on a path that
+    runs many times a second. Only for metrics whose children are never removed."""
+
+    def __init__(self, metric: M) -> None:
+        self.metric = metric
+        self._children: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *values: str) -> M:
+        """The child for these label values (in the metric's label order)."""
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self.metric.labels(*values)
+        return child
 
 
 def serve(host: str, port: int) -> tuple[Any, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support.can_rig import wait_for
 
-from connext.actors.messages import RegisterWallbox, SetChargeCurrent, StartCharging
+from connext.actors.messages import RegisterWallbox, SetChargeCurrent, StartCharging, UnregisterWallbox
 from connext.actors.wallbox_registry import settings_from
 from connext.protocols.wallbox_can import Version
 from connext.sim.wallbox import SimWallbox
@@ -79,3 +79,31 @@ def test_old_firmware_needs_support_and_is_never_driven(make_rig):
     rig.cycle(sim)
     assert sim.wallboxes[1].commands == commands_heard  # no frame was addressed to it
     assert sim.wallboxes[1].mode == "plug_and_play"  # not even configured
+
+
+def test_only_addresses_heard_or_registered_tick(make_rig):
+    rig = make_rig({"address": 2, "serial": "WB2"})
+    assert "wallbox-2" in rig.ticker.jobs()  # registered: watched for IDENTIFY and offline
+    assert "wallbox-5" not in rig.ticker.jobs()  # absent: nothing for time to change
+    sim = rig.simulator(SimWallbox(5, "WBNEW0005"))
+    rig.wait_state(5, "detected", sim)
+    assert "wallbox-5" in rig.ticker.jobs()  # heard: it may go offline
+    rig.ask("wallbox-7", RegisterWallbox(settings_from({"address": 7, "serial": "WB7"})))
+    assert rig.wallbox(7)["state"] == "offline"
+    assert "wallbox-7" in rig.ticker.jobs()
+    rig.ask("wallbox-7", UnregisterWallbox(7))
+    assert rig.wallbox(7)["state"] == "absent"
+    assert "wallbox-7" not in rig.ticker.jobs()
+
+
+def test_a_talking_wallbox_is_not_ticked_until_it_falls_silent(make_rig):
+    rig = make_rig()
+    sim = rig.simulator(SimWallbox(5, "WBNEW0005"))
+    rig.wait_state(5, "detected", sim)
+    rig.settle(sim)
+    rig.wallbox(5)  # the actor has handled every frame: the last one was heard now
+    due = []
+    for _ in range(3):
+        rig.clock.advance(1.0)
+        due.append("wallbox-5" in {job.key for job in rig.ticker._pop_due()})
+    assert due == [False, True, True]  # postponed by 1.5 s, then every second

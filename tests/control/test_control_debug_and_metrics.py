@@ -95,3 +95,23 @@ def test_snapshots_are_json_ready(running, clock):
     assert (box["reason"], box["session"]["strategy"]) == (R.PHASE_LIMIT, "fast")
     assert snapshot["site"]["grid_power_w"] == -800
     assert json.loads(json.dumps(site.snapshot("recorder")))["schema_version"] == 1
+
+
+def test_the_setpoint_gauges_follow_each_change(running, clock):
+    site, _request = running
+    _plug_in(site, clock)
+    first = site.snapshot()["wallboxes"]["1"]["setpoint_a"]
+    assert f'connext_site_setpoint_amperes{{address="1"}} {first}' in generate_latest(REGISTRY).decode()
+    for _ in range(2):  # new readings with the same outcome change nothing shown
+        clock.advance(0.25)
+        site.tell(MeterReading(32, clock.monotonic(), -800, (-200, -300, -300), (230.0,) * 3, (0.0,) * 3))
+    site.tell(WallboxStatus(1, clock.monotonic(), "charging", True, first * 690, (first,) * 3, 1.0, setpoint_a=first))
+    car_w = first * 230.0  # per phase
+    phases = (-1200 - car_w, -1300 - car_w, -1300 - car_w)  # the house stepped up by 1 kW a phase
+    site.tell(MeterReading(32, clock.monotonic(), sum(phases), phases, (230.0,) * 3, (0.0,) * 3))
+    site.settle()
+    second = site.snapshot()["wallboxes"]["1"]["setpoint_a"]
+    assert second < first
+    text = generate_latest(REGISTRY).decode()
+    assert f'connext_site_setpoint_amperes{{address="1"}} {second}' in text
+    assert 'connext_site_setpoint_phases{address="1"} 3.0' in text

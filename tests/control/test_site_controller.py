@@ -3,6 +3,7 @@ safe current when stale, SiteUpdate, strategy changes and sessions on SQLite."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import pytest
@@ -10,6 +11,7 @@ from support.control_actors import ControlActors, wait_for
 from support.control_site import config, wallboxes
 
 from connext.actors.messages import (
+    InverterReading,
     MeterReading,
     SetChargeCurrent,
     SetStrategy,
@@ -146,7 +148,8 @@ def test_sessions_are_recorded_and_carried_on_after_a_restart(site, clock, cfg):
     site.tell(meter(clock, -500 - 14.4 * 3 * V))
     site.settle()
     assert site.snapshot()["wallboxes"]["1"]["session"]["energy_wh"] == 1200
-    site.tell(status(clock, "charging", 14.4, energy_wh=1500))  # 10 km x 150 Wh/km reached
+    site.tell(status(clock, "charging", 14.4, energy_wh=1500))  # 10 km x 150 Wh/km reached ...
+    site.tell(meter(clock, -500 - 14.4 * 3 * V))  # ... and the next decision stops the car
     site.settle()
     assert isinstance(site.received()[-1], StopCharging)
     site.tell(status(clock, "available", energy_wh=1500))
@@ -155,3 +158,92 @@ def test_sessions_are_recorded_and_carried_on_after_a_restart(site, clock, cfg):
     assert (key2, energy, done) == (key, 1500, R.KM_TARGET_REACHED)
     assert ended is not None
     assert site.snapshot()["strategy"]["name"] == "fast"  # km_single gave way to what was before it
+
+
+def test_a_status_with_new_measurements_only_waits_for_the_next_decision(site, clock):
+    site.tell(status(clock))
+    site.tell(meter(clock, -1000))
+    clock.advance(1)
+    site.tell(status(clock, "charging", 14.4, energy_wh=10))  # a new state: decided at once
+    site.settle()
+    decisions = site.snapshot()["decisions"]
+    commands, updates = len(site.received()), len(site.received("output-controller", SiteUpdate))
+    clock.advance(1)
+    site.tell(status(clock, "charging", 12.0, energy_wh=20))  # only its measurements moved
+    site.settle()
+    assert site.snapshot()["decisions"] == decisions
+    assert (len(site.received()), len(site.received("output-controller", SiteUpdate))) == (commands, updates)
+    site.tell(meter(clock, -1000 - 12.0 * 3 * V))  # the next reading takes them in
+    site.settle()
+    assert site.received("output-controller", SiteUpdate)[-1].wallboxes[0].power_w == 12.0 * 3 * V
+    assert site.snapshot()["wallboxes"]["1"]["session"]["energy_wh"] == 20
+
+
+def test_a_status_with_a_new_fact_is_decided_at_once(site, clock):
+    site.tell(status(clock))
+    site.tell(meter(clock, -1000))
+    clock.advance(1)
+    site.tell(status(clock, "charging", 14.4))
+    site.settle()
+    clock.advance(1)
+    site.tell(dataclasses.replace(status(clock, "charging", 14.4), vehicle_max_current_a=10.0))  # another car limit
+    site.settle()
+    assert site.received(kind=SetChargeCurrent)[-1].current_a == 10.0
+    clock.advance(1)
+    site.tell(status(clock, "available"))  # unplugged
+    site.settle()
+    assert site.received("output-controller", SiteUpdate)[-1].wallboxes[0].reason == R.NO_VEHICLE
+    assert site.snapshot()["wallboxes"]["1"]["session"] is None
+
+
+def test_a_status_after_a_silence_is_decided_at_once(site, clock, cfg):
+    site.tell(status(clock, "available"))
+    site.settle()
+    decisions = site.snapshot()["decisions"]
+    clock.advance(2 * cfg.can.offline_after_s + 1)  # the last status counts as offline now
+    site.tell(status(clock, "available"))
+    site.settle()
+    assert site.snapshot()["decisions"] == decisions + 1
+
+
+def test_a_pv_reading_goes_into_the_next_grid_decision(tmp_path, clock):
+    site = ControlActors(config(tmp_path, 5, contracted_w=11000, wallboxes=wallboxes(1)), clock)
+    site.tell(InverterReading(1, clock.monotonic(), 3000.0))
+    site.tell(meter(clock, 2000))
+    site.settle()
+    decisions = site.snapshot()["decisions"]
+    clock.advance(1)
+    site.tell(InverterReading(1, clock.monotonic(), 2500.0))  # the PV inverter is not the grid source
+    site.settle()
+    assert site.snapshot()["decisions"] == decisions
+    site.tell(meter(clock, 1500))
+    site.settle()
+    assert site.received("output-controller", SiteUpdate)[-1].pv_power_w == 2500.0
+
+
+def test_a_reading_of_the_grid_inverter_is_decided_at_once(tmp_path, clock):
+    site = ControlActors(config(tmp_path, 1, contracted_w=7000, wallboxes=wallboxes(1, phases=1)), clock)
+    site.tell(dataclasses.replace(status(clock), current_a=(0.0, 0.0, 0.0), phases=1))
+    site.tell(InverterReading(1, clock.monotonic(), 0.0, grid_power_w=-1000.0))  # the hybrid inverter reads the grid
+    site.settle()
+    assert site.received(kind=SetChargeCurrent)[-1].current_a == 26.0  # 6000 W / 230 V on one phase
+
+
+def test_site_updates_at_most_twice_a_second_unless_a_setpoint_changes(site, clock):
+    def updates() -> int:
+        site.settle()
+        return len(site.received("output-controller", SiteUpdate))
+
+    site.tell(status(clock))
+    site.tell(meter(clock, -1000))
+    first = updates()
+    clock.advance(0.1)
+    site.tell(meter(clock, -1000))  # a new reading, the same setpoint
+    assert updates() == first
+    clock.advance(0.5)
+    site.tell(meter(clock, -1000))
+    assert updates() == first + 1  # half a second on
+    clock.advance(0.1)
+    site.tell(meter(clock, -1000 - 3000))  # the house steps up: a lower setpoint
+    assert updates() == first + 2
+    assert site.received("output-controller", SiteUpdate)[-1].wallboxes[0].setpoint_a < 14.4

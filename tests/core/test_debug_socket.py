@@ -174,6 +174,14 @@ def test_a_silent_client_does_not_block_others_and_is_dropped_when_idle(tmp_path
     assert not server.path.exists()
 
 
+def test_stop_ends_a_server_waiting_for_its_first_client(tmp_path: Path) -> None:
+    server = DebugServer(tmp_path / "debug.sock", ManualClock())
+    server.start()  # no client: its thread waits for a connection, with no timeout
+    server.stop()
+    assert server._thread is not None and not server._thread.is_alive()
+    assert not server.path.exists()
+
+
 def test_a_handler_bug_becomes_an_error_reply(tmp_path: Path) -> None:
     server = DebugServer(tmp_path / "debug.sock", ManualClock())
 

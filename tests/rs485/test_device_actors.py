@@ -14,6 +14,7 @@ from connext.actors.directory import Directory
 from connext.actors.inverter import InverterActor
 from connext.actors.messages import BlockRead, GetSnapshot, InverterReading, MeterReading, Tick
 from connext.actors.meter import MeterActor
+from connext.actors.ticker import Ticker
 from connext.core.clock import ManualClock
 from connext.core.config import InverterConfig, MeterConfig, Rs485Config
 from connext.protocols import dtsu666, sofar
@@ -22,9 +23,10 @@ from connext.sim.modbus_devices import InverterSim, MeterSim
 RS485 = Rs485Config(port="/dev/null")
 
 
-def _start(directory: Directory, clock: ManualClock, name: str, actor: Any, **kwargs: Any) -> Any:
+def _start(directory: Directory, clock: ManualClock, name: str, actor: Any, ticker: Ticker | None = None,
+           **kwargs: Any) -> Any:  # fmt: skip
     record = directory.declare(name, actor.__name__, "rs485")
-    ctx = ActorContext(name, clock, directory, directory.address("supervisor"))
+    ctx = ActorContext(name, clock, directory, directory.address("supervisor"), ticker)
     record.ref = actor.start(ctx, **kwargs)
     record.status = "running"
     return record.ref
@@ -92,3 +94,30 @@ def test_inverter_waits_for_its_serial_and_dates_a_reading_by_its_oldest_block(c
     assert reading.at_s == first_at
     assert (reading.battery_power_w, reading.state) == (-700.0, "normal")
     assert reading.battery_soc == pytest.approx(0.35)
+
+
+def test_a_silent_device_is_checked_a_sixth_of_its_stale_time_apart(clock: ManualClock) -> None:
+    directory, ticker = Directory(), Ticker(clock)  # never started: it only lists the jobs
+    _start(directory, clock, "meter", MeterActor, ticker, meter=MeterConfig(stale_after_s=3.0), rs485=RS485,
+           max_power_w=60000.0)  # fmt: skip
+    config = InverterConfig(address=4, serial="ZM1ES030L9A004", kind="pv_3ph", family="sofar_g3", stale_after_s=15)
+    _start(directory, clock, "inverter-4", InverterActor, ticker, inverter=config, rs485=RS485)
+    for name in ("meter", "inverter-4"):
+        directory.ref(name).ask(GetSnapshot(), timeout=5)  # started: its jobs are registered
+    assert ticker.jobs() == {"meter:stale": 0.5, "inverter-4:stale": 2.5}
+
+
+def test_readings_postpone_the_stale_check(clock: ManualClock) -> None:
+    directory, ticker = Directory(), Ticker(clock)  # never started: the scheduling step is driven by hand
+    _site(directory, clock)
+    meter = _start(directory, clock, "meter", MeterActor, ticker, meter=MeterConfig(stale_after_s=3.0), rs485=RS485,
+                   max_power_w=60000.0)  # fmt: skip
+    sim, power = MeterSim(), dtsu666.polls(0.25, 5, 60)[0]
+    clock.advance(0.3)
+    meter.tell(BlockRead(32, power.name, power.block, _registers(sim.image(), 0x2006, 20), clock.monotonic()))
+    _settle(meter)
+    checks = []
+    for step_s in (0.3, 0.3, 0.5):  # the check was due 0.5 s after the start; the reading moved it to 0.8 s
+        clock.advance(step_s)
+        checks.append("meter:stale" in {job.key for job in ticker._pop_due()})
+    assert checks == [False, True, True]

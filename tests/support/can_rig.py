@@ -18,6 +18,7 @@ from connext.actors.can_tree import CAN_BUS, can_group, wallbox_name
 from connext.actors.directory import Directory
 from connext.actors.messages import ChildFailed, GetSnapshot, Tick, WallboxStatus
 from connext.actors.supervisor import Supervisor
+from connext.actors.ticker import Ticker
 from connext.actors.tree import Child, Group
 from connext.core.clock import ManualClock
 from connext.core.config import Config
@@ -91,7 +92,8 @@ class CanRig:
         self.directory = Directory()
         tree = Group("site", (Child("site-controller", StatusRecorder), can_group(self.config)))
         record = self.directory.declare("supervisor", "Supervisor", "-")  # children report failures to it
-        self.supervisor = Supervisor.start(tree, self.directory, clock, self.config.supervisor)
+        self.ticker = Ticker(clock)  # never started: it only lists the jobs; tests tick by hand
+        self.supervisor = Supervisor.start(tree, self.directory, clock, self.config.supervisor, self.ticker)
         record.ref, record.status = SupervisorRelay.start(self.supervisor), "running"
         self.sims: list[WallboxSimulator] = []
         self.frames_lost = 0  # frames sent while can-bus was down (see `settle`)
