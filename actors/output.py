@@ -31,6 +31,7 @@ from .messages import SwitchOutput, Tick
 
 CONTROLLER = "output-controller"
 TICK_S = 1.0
+QUIET_TICKS = 1.5  # the controller's next SwitchOutput (every TICK_S) comes before the postponed tick
 TERMINALS = {
     1: "DO1, terminal 3",
     2: "DO2, terminal 2",
@@ -82,6 +83,10 @@ class OutputActor(ConnextActor):
         match message:
             case SwitchOutput(closed=closed, reason=reason):
                 self.commanded_at_s = self.clock.monotonic()
+                if (
+                    self.ctx.ticker
+                ):  # the controller's 1 s command does the tick's work; ours resumes if it falls silent
+                    self.ctx.ticker.postpone(self.name, self.commanded_at_s + QUIET_TICKS * TICK_S)
                 self._want(closed, reason)
             case Tick():
                 self._want(self.wanted, self.reason)

@@ -7,6 +7,7 @@ from support.io_actors import start_actor, wait_for
 
 from connext.actors.messages import ActorsDegraded, EnterSafeState, GetSnapshot, SwitchOutput, Tick
 from connext.actors.output import OutputActor
+from connext.actors.ticker import Ticker
 from connext.core.config import OutputConfig
 from connext.core.metrics import REGISTRY
 
@@ -124,3 +125,20 @@ def test_write_failure_crashes_to_the_supervisor(directory, clock, board):
     ref.tell(SwitchOutput(3, True, "test"))
     assert wait_for(lambda: not ref.is_alive())
     assert metric("connext_output_errors_total") >= 1
+
+
+def test_a_commanded_output_is_not_ticked_until_its_controller_falls_silent(directory, clock, board):
+    ticker = Ticker(clock)  # never started: the test pops what is due
+    cfg = OutputConfig(number=3, stale_after_s=3.0, min_on_s=0, min_off_s=0)
+    ref = start_actor(directory, clock, "output-3", OutputActor, ticker=ticker, output=cfg, board=board)
+    assert "output-3" in ticker.jobs()
+    due = []
+    for second in range(6):
+        if second < 2:
+            switch(ref, True)  # the controller's command, once a second
+        clock.advance(1.0)
+        due.append("output-3" in {job.key for job in ticker._pop_due()})
+    assert due == [False, False, True, True, True, True]  # from 1.5 s after the last command, every second
+    assert board.contact_history(3)[-1] is True
+    tick(ref)  # the tick the ticker let through: the controller is silent past stale_after_s
+    assert board.contact_history(3)[-1] is False  # the safe state

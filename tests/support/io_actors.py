@@ -1,4 +1,4 @@
-"""Helpers for box I/O tests: start actors by hand (no supervisor, no ticker) and
+"""Helpers for box I/O tests: start actors by hand (no supervisor) and
 record what they send."""
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ import pykka
 
 from connext.actors.base import ActorContext, ConnextActor
 from connext.actors.directory import Directory
+from connext.actors.ticker import Ticker
 from connext.core.clock import Clock
 from support.waiting import wait_until
 
 
 def start_actor(
-    directory: Directory, clock: Clock, name: str, cls: type[ConnextActor], **kwargs: Any
+    directory: Directory, clock: Clock, name: str, cls: type[ConnextActor], ticker: Ticker | None = None, **kwargs: Any
 ) -> pykka.ActorRef:
-    """Start `cls` under `name` in `directory`, as the supervisor would (minus the ticker)."""
+    """Start `cls` under `name` in `directory`, as the supervisor would; without a ticker
+    unless given one (a test's ticker is not started: it lists the jobs, tests tick by hand)."""
     record = directory.record(name) or directory.declare(name, cls.__name__, "test")
-    ctx = ActorContext(name, clock, directory, directory.address("supervisor"))
+    ctx = ActorContext(name, clock, directory, directory.address("supervisor"), ticker)
     record.ref = cls.start(ctx, **kwargs)
     record.status = "running"
     return record.ref
