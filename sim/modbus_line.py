@@ -122,6 +122,8 @@ class SimLine:
         self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(timeout=START_TIMEOUT_S)
+            if not self._thread.is_alive():
+                self._loop.close()
         self._loop, self._thread = None, None
 
     def _run(self, coroutine: Any) -> Any:
@@ -148,6 +150,12 @@ class SimLine:
         for server in self._servers:
             await server.shutdown()
         self._servers.clear()
+        # a client still connected leaves its request handler waiting: end it, so the loop
+        # stops with no task pending (else "Task was destroyed but it is pending" at exit)
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def _simdevices(self) -> list[SimDevice]:
         out = [SimDevice(0, simdata=[SimData(0, values=0, datatype=DataType.REGISTERS)], action=self._unknown)]
