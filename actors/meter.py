@@ -14,6 +14,7 @@ from typing import Any
 from loguru import logger
 
 from connext.core.config import MeterConfig, Rs485Config
+from connext.core.metrics import PHASE_LABELS
 from connext.protocols import dtsu666
 from connext.protocols.modbus_map import Block, Value, decode
 from connext.protocols.poll_plan import PollSpec
@@ -22,8 +23,6 @@ from . import rs485_metrics as m
 from .base import ActorContext
 from .messages import MeterReading
 from .rs485_device import SITE, Rs485DeviceActor, rounded
-
-PHASES = ("1", "2", "3")
 
 
 class MeterActor(Rs485DeviceActor):
@@ -73,7 +72,7 @@ class MeterActor(Rs485DeviceActor):
         self.fresh(at_s)
         self.ctx.address(SITE).tell(reading)
         m.GRID_POWER_OF(self.address).set(reading.grid_power_w)
-        for phase, p, u, i in zip(PHASES, reading.phase_power_w, reading.phase_voltage_v, reading.phase_current_a,
+        for phase, p, u, i in zip(PHASE_LABELS, reading.phase_power_w, reading.phase_voltage_v, reading.phase_current_a,
                                   strict=True):  # fmt: skip
             m.GRID_PHASE_POWER_OF(self.address, phase).set(p)
             m.PHASE_VOLTAGE_OF(self.address, phase).set(u)

@@ -28,10 +28,10 @@ from connext.core.hw.sysfs import GPIO_ROOT
 from . import io_metrics as m
 from .base import ActorContext, ConnextActor
 from .messages import SwitchOutput, Tick
+from .ticker import QUIET_PERIODS
 
 CONTROLLER = "output-controller"
 TICK_S = 1.0
-QUIET_TICKS = 1.5  # the controller's next SwitchOutput (every TICK_S) comes before the postponed tick
 TERMINALS = {
     1: "DO1, terminal 3",
     2: "DO2, terminal 2",
@@ -86,7 +86,7 @@ class OutputActor(ConnextActor):
                 if (
                     self.ctx.ticker
                 ):  # the controller's 1 s command does the tick's work; ours resumes if it falls silent
-                    self.ctx.ticker.postpone(self.name, self.commanded_at_s + QUIET_TICKS * TICK_S)
+                    self.ctx.ticker.postpone(self.name, self.commanded_at_s + QUIET_PERIODS * TICK_S)
                 self._want(closed, reason)
             case Tick():
                 self._want(self.wanted, self.reason)

@@ -14,9 +14,8 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from connext.control.site import SiteState
 from connext.core.config import STRATEGIES
-from connext.core.metrics import REGISTRY, Children
+from connext.core.metrics import PHASE_LABELS, REGISTRY, Children
 
-PHASES = ("1", "2", "3")
 STALE_INPUTS = ("grid", "pv", "battery")
 FLOWS = {
     name: Gauge(f"connext_site_{name}_watts", text, registry=REGISTRY)
@@ -83,7 +82,7 @@ def export_site(site: SiteState, available_w: float | None, smoothed_w: float | 
     for name, value in values.items():
         FLOWS[name].set(_value(value))
     BATTERY_SOC.set(_value(site.battery_soc))
-    for phase, value in zip(PHASES, site.grid_phase_power_w or (), strict=False):
+    for phase, value in zip(PHASE_LABELS, site.grid_phase_power_w or (), strict=False):
         GRID_PHASE_OF(phase).set(value)
     for name in STALE_INPUTS:
         STALE_OF(name).set(1 if name in site.stale else 0)

@@ -18,6 +18,8 @@ from connext.core.clock import Clock
 
 from .directory import Address
 
+QUIET_PERIODS = 1.5  # a sign of life that comes every period postpones a watchdog tick this many periods
+
 
 @dataclass(order=True)
 class _Job:

@@ -44,12 +44,12 @@ from .messages import (
     WallboxFrameReceived,
     WallboxStatus,
 )
+from .ticker import QUIET_PERIODS
 from .wallbox_model import Heard, card_frames, configuration_frames, derive_state, target_setpoint
 from .wallbox_report import WallboxMetrics, wallbox_status
 from .wallbox_settings import WallboxSettings
 
 SITE_CONTROLLER = "site-controller"
-QUIET_TICKS = 1.5  # the next frame (1 s status cycle) comes before the postponed tick, with margin
 RESEND_AFTER_S = 1.0  # the wallbox still reports another limit this long after a send: send again
 NOT_DRIVEN = ("absent", "offline", "needs_support", "detected")
 
@@ -125,8 +125,8 @@ class WallboxActor(ConnextActor):
         return None
 
     def _frame(self, frame: Frame, at_s: float) -> None:
-        if self.ctx.ticker:  # a talking wallbox needs no tick; the first one comes QUIET_TICKS after it falls silent
-            self.ctx.ticker.postpone(self.name, at_s + QUIET_TICKS * self.tick_s)
+        if self.ctx.ticker:  # a talking wallbox (1 s status cycle) needs no tick until it falls silent
+            self.ctx.ticker.postpone(self.name, at_s + QUIET_PERIODS * self.tick_s)
         event = self.heard.take(frame, at_s, self.clock.now().isoformat())
         if event is not None:
             logger.info("wallbox-{}: {}", self.address, event)

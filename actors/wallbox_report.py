@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from connext.core.config import WallboxConfig
+from connext.core.metrics import PHASE_LABELS
 
 from . import can_metrics as m
 from .messages import WallboxStatus
 from .wallbox_model import Heard
 
 WH_TO_J = 3600.0
-PHASES = ("1", "2", "3")
 
 
 def wallbox_status(
@@ -64,7 +64,7 @@ class WallboxMetrics:
         for state in m.WALLBOX_STATES:
             m.STATE_OF(address, state).set(1 if state == status.state else 0)
         m.POWER_OF(address).set(status.power_w)
-        for phase, current in zip(PHASES, status.current_a, strict=True):
+        for phase, current in zip(PHASE_LABELS, status.current_a, strict=True):
             m.CURRENT_OF(address, phase).set(current)
         m.SESSION_ENERGY_OF(address).set(status.session_energy_wh * WH_TO_J)
         m.SETPOINT_OF(address).set(status.setpoint_a)

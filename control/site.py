@@ -199,10 +199,9 @@ def derive_site(
     grid, grid_phases, grid_at_s = _grid(layout, readings, now_s)
     pv = _pv(layout, readings, now_s)
     battery, soc, battery_stale = _battery(layout, readings, now_s)
-    stale: tuple[str, ...] = ()
-    if grid is None or pv is None or battery_stale:
-        flags = (("grid", grid is None), ("pv", pv is None), ("battery", battery_stale))
-        stale = tuple(name for name, is_stale in flags if is_stale)
+    stale = tuple(
+        name for name, is_stale in (("grid", grid is None), ("pv", pv is None), ("battery", battery_stale)) if is_stale
+    )
     house = None
     if grid is not None and pv is not None and not battery_stale:
         house = max(0.0, pv - grid - (battery or 0.0) - wallbox_power_w)

@@ -26,6 +26,7 @@ M = TypeVar("M", Counter, Gauge)
 
 disable_created_metrics()  # no `_created` series: they double every counter for no dashboard use
 REGISTRY = CollectorRegistry(auto_describe=True)
+PHASE_LABELS = ("1", "2", "3")  # the `phase` label's values, L1..L3
 process_collector.ProcessCollector(registry=REGISTRY)
 platform_collector.PlatformCollector(registry=REGISTRY)
 gc_collector.GCCollector(registry=REGISTRY)
