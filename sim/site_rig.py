@@ -102,11 +102,18 @@ class SiteRig:
         self.config: Config = load_config(config_path)
         self.site = start_site(self.config, self.folder, scenario_path, speed=self.speed,
                                wire_time=self.wire_time, tcp_fallback=True)  # fmt: skip
-        daemon_config = derived_config(config_path, self.config, self.site.rs485)
+        self.start_daemon()
+        return self
+
+    def start_daemon(self) -> DaemonProcess:
+        """Start the daemon beside the running site (again, after it exited or was killed)
+        and wait until its debug socket and metrics answer."""
+        assert self.site is not None, "start() first"
+        daemon_config = derived_config(self.folder / "config.toml", self.config, self.site.rs485)
         log = Path(self.config.state_dir) / "daemon.log"
         self.daemon = DaemonProcess(daemon_config, self.folder, log, self.config.debug.socket, self.launcher).start()
         self.version = self.daemon.wait_ready(("metrics",))
-        return self
+        return self.daemon
 
     def stop(self) -> int | None:
         """Stop the daemon (SIGTERM), then the site; the daemon's exit code."""
